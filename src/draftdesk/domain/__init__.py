@@ -1,0 +1,1 @@
+"""Contracts shared by every layer: enums and pydantic models."""

@@ -1,0 +1,233 @@
+"""The knowledge-base formats (see docs/knowledge-format.md): a company's own files must fit these."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from draftdesk.domain.enums import (
+    STAGE_ORDER,
+    AppliesTo,
+    Approver,
+    Channel,
+    IncidentType,
+    KnowledgeKind,
+    PhraseFamily,
+    Severity,
+    Stage,
+)
+
+PLACEHOLDERS = frozenset(
+    {
+        "store_name",
+        "affected",
+        "product",
+        "region",
+        "started_at",
+        "eta",
+        "workaround",
+        "next_update_at",
+        "resolved_at",
+        "compensation",
+        "cause",
+        "contact",
+    }
+)
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+OPTIONAL_SEGMENT_RE = re.compile(r"\[\[(.*?)\]\]", re.S)
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LIMIT_KEY_RE = re.compile(
+    r"^(sms|social|banner|in_app|email|status_page_title|email_subject|review\.[a-z_]+)$"
+)
+
+
+def _check_id(value: str) -> str:
+    if not ID_RE.match(value):
+        raise ValueError("use letters, digits, '.', '_' or '-' only, starting with a letter or digit")
+    return value
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("add a UTC offset, for example 2025-11-28T09:12:00+00:00")
+    return value
+
+
+EntryId = Annotated[str, AfterValidator(_check_id)]
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class AvoidPhrase(_Strict):
+    text: NonEmpty
+    family: PhraseFamily
+    why: NonEmpty
+    instead: NonEmpty
+
+
+class Allowance(_Strict):
+    offer: NonEmpty
+    max_value: NonEmpty
+    when: NonEmpty
+    approver: Approver
+
+
+class GuidelineMeta(_Strict):
+    """YAML front matter of a guideline."""
+
+    id: EntryId
+    title: NonEmpty
+    applies_to: list[AppliesTo] = Field(min_length=1)
+    channels: list[Channel] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    phrases: list[AvoidPhrase] = Field(default_factory=list)
+    limits: dict[str, int] = Field(default_factory=dict)
+    cadence_minutes: dict[Stage, tuple[int, int]] = Field(default_factory=dict)
+    allowances: list[Allowance] = Field(default_factory=list)
+
+    @field_validator("limits")
+    @classmethod
+    def _limit_keys(cls, limits: dict[str, int]) -> dict[str, int]:
+        for key, value in limits.items():
+            if not LIMIT_KEY_RE.match(key):
+                raise ValueError(
+                    f"unknown limit key '{key}': use a channel name, status_page_title, "
+                    "email_subject or review.<platform>"
+                )
+            if value <= 0:
+                raise ValueError(f"limit '{key}' must be a positive number of characters")
+        return limits
+
+
+class Section(BaseModel):
+    heading: str
+    text: str
+
+
+class Guideline(BaseModel):
+    meta: GuidelineMeta
+    body: str
+    source: Path
+    imported_with_defaults: bool = False
+
+
+class TimelineUpdate(_Strict):
+    stage: Stage
+    channel: Channel
+    at: AwareDatetime
+    text: NonEmpty
+
+
+class Incident(_Strict):
+    id: EntryId
+    type: IncidentType
+    title: NonEmpty
+    severity: Severity
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    affected_products: list[str] = Field(default_factory=list)
+    affected_regions: list[str] = Field(default_factory=list)
+    affected_channels: list[str] = Field(default_factory=list)
+    customer_impact: NonEmpty
+    customer_cause: NonEmpty
+    root_cause: NonEmpty
+    workaround: str | None = None
+    resolution: str | None = None
+    compensation: str | None = None
+    timeline: list[TimelineUpdate] = Field(min_length=1)
+    lessons: list[NonEmpty] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Incident:
+        if self.ended_at and self.ended_at < self.started_at:
+            raise ValueError("ended_at is before started_at")
+        times = [u.at for u in self.timeline]
+        if times != sorted(times):
+            raise ValueError("timeline updates must be in time order")
+        stages = [STAGE_ORDER[u.stage] for u in self.timeline]
+        if stages != sorted(stages):
+            raise ValueError("timeline stages go backwards (investigating → … → follow_up)")
+        if self.ended_at and not self.resolution:
+            raise ValueError("a closed incident (ended_at set) needs a resolution")
+        return self
+
+
+class TemplateMessage(_Strict):
+    stage: Stage
+    channel: Channel
+    title: str | None = None
+    text: NonEmpty
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> TemplateMessage:
+        if self.channel == Channel.STATUS_PAGE and not self.title:
+            raise ValueError("a status_page message needs a title")
+        for part in (self.title or "", self.text):
+            if part.count("[[") != part.count("]]"):
+                raise ValueError("unbalanced [[ ]] optional segment")
+            unknown = set(PLACEHOLDER_RE.findall(part)) - PLACEHOLDERS
+            if unknown:
+                raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(PLACEHOLDERS)}")
+        return self
+
+    def full_text(self) -> str:
+        """The text with every optional segment present: the longest it can be."""
+        return OPTIONAL_SEGMENT_RE.sub(r"\1", self.text)
+
+
+class TemplateFile(_Strict):
+    incident_type: IncidentType | Literal["generic"]
+    title: str | None = None
+    messages: list[TemplateMessage] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> TemplateFile:
+        seen: set[tuple[Stage, Channel]] = set()
+        for m in self.messages:
+            key = (m.stage, m.channel)
+            if key in seen:
+                raise ValueError(f"two messages for stage {m.stage} on channel {m.channel}")
+            seen.add(key)
+        return self
+
+
+class Template(BaseModel):
+    """One message of a template file, with its id `<incident_type>.<stage>.<channel>`."""
+
+    incident_type: str
+    message: TemplateMessage
+    source: Path
+
+    @property
+    def id(self) -> str:
+        return f"{self.incident_type}.{self.message.stage}.{self.message.channel}"
+
+
+class KnowledgeBase(BaseModel):
+    """Everything parsed from a knowledge directory, valid as a whole."""
+
+    root: Path
+    guidelines: list[Guideline] = Field(default_factory=list)
+    incidents: list[tuple[Incident, Path]] = Field(default_factory=list)
+    templates: list[Template] = Field(default_factory=list)
+
+    def limits(self) -> dict[str, int]:
+        merged: dict[str, int] = {}
+        for g in self.guidelines:
+            merged.update(g.meta.limits)
+        return merged
+
+    def count(self, kind: KnowledgeKind) -> int:
+        return {
+            KnowledgeKind.GUIDELINES: len(self.guidelines),
+            KnowledgeKind.INCIDENTS: len(self.incidents),
+            KnowledgeKind.TEMPLATES: len(self.templates),
+        }[kind]

@@ -1,0 +1,1 @@
+"""Entry points: the CLI, the web app (Gradio inside FastAPI). No business logic here."""

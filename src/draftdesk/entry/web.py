@@ -1,0 +1,34 @@
+"""The web server: FastAPI with the Gradio app mounted at `/` (the REST API joins it later)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from draftdesk import __version__
+from draftdesk.container import Container
+
+
+def create_app(container: Container, first_start_note: str | None = None) -> FastAPI:
+    import gradio as gr
+
+    from draftdesk.ui.search_page import build_search_page
+
+    api = FastAPI(title="draftdesk", version=__version__)
+
+    @api.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    page = build_search_page(container, first_start_note)
+    mounted: FastAPI = gr.mount_gradio_app(api, page, path="/", footer_links=["api"])
+    return mounted
+
+
+def run(container: Container, first_start_note: str | None = None) -> None:
+    import uvicorn
+
+    settings = container.settings
+    print(f"draftdesk is running at http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(
+        create_app(container, first_start_note), host=settings.host, port=settings.port, log_level="warning"
+    )

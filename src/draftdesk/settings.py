@@ -1,0 +1,73 @@
+"""The one settings object. Built once by an entry point and passed to everything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from draftdesk.paths import bundled_dir
+
+EmbeddingBackend = Literal["e5", "minilm", "openai"]
+
+
+class Settings(BaseSettings):
+    """Every setting, its env var (DRAFTDESK_<NAME>) and default. README mirrors this table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DRAFTDESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("data"), description="Where draftdesk keeps its store and files.")
+    knowledge_dir: Path | None = Field(
+        None, description="Knowledge base to ingest; empty means the bundled sample."
+    )
+    chroma_path: Path | None = Field(
+        None, description="Embedded Chroma directory; empty means <data_dir>/chroma."
+    )
+    chroma_url: str | None = Field(
+        None, description="A Chroma server (http://host:8000); replaces the embedded store."
+    )
+    embedding_backend: EmbeddingBackend = Field(
+        "e5", description="e5 (multilingual, offline), minilm (English, offline) or openai."
+    )
+    embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
+    embedding_threads: int = Field(0, ge=0, description="ONNX Runtime threads; 0 = all cores.")
+    openai_api_key: SecretStr | None = Field(
+        None, description="Key for the OpenAI API (OPENAI_API_KEY is honoured too)."
+    )
+    openai_base_url: str | None = Field(None, description="An OpenAI-compatible endpoint.")
+    openai_embedding_model: str = Field(
+        "text-embedding-3-small", description="Embedding model for the openai backend."
+    )
+    host: str = Field("127.0.0.1", description="Address the app listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the app listens on.")
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError("use a URL such as http://localhost:8000")
+        return value
+
+    @property
+    def resolved_knowledge_dir(self) -> Path:
+        return self.knowledge_dir or bundled_dir("knowledge")
+
+    @property
+    def resolved_chroma_path(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    def openai_key(self) -> str | None:
+        """DRAFTDESK_OPENAI_API_KEY first, then the conventional OPENAI_API_KEY."""
+        import os
+
+        if self.openai_api_key:
+            return self.openai_api_key.get_secret_value()
+        return os.environ.get("OPENAI_API_KEY") or None

@@ -1,0 +1,82 @@
+"""The knowledge search page: the same retrieval service as `draftdesk search`."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import gradio as gr
+
+from draftdesk.container import Container
+from draftdesk.domain.enums import IncidentType, KnowledgeKind
+from draftdesk.errors import DraftdeskError
+from draftdesk.services.retrieval import Hit, SearchFilters, SearchRequest
+
+ALL = "any"
+
+
+def header_markdown(container: Container, first_start_note: str | None) -> str:
+    sizes = container.knowledge_size()
+    size = ", ".join(f"{n} {kind}" for kind, n in sizes.items())
+    lines = [
+        "## draftdesk · knowledge search",
+        f"Knowledge base: {size} records · embeddings: `{container.embedder.model_id}`",
+    ]
+    if first_start_note:
+        lines.append(f"> {first_start_note}")
+    return "\n\n".join(lines)
+
+
+def render_hits(hits: list[Hit]) -> str:
+    if not hits:
+        return "<p>No matches. Try other words, or remove a filter.</p>"
+    blocks = []
+    for n, h in enumerate(hits, 1):
+        blocks.append(
+            "<details class='hit'><summary>"
+            f"<b>{n}. {html.escape(h.title)}</b> · {h.kind} · <code>{html.escape(h.id)}</code> "
+            f"· score {h.score:.2f}<br><span>{html.escape(h.snippet)}</span></summary>"
+            f"<pre style='white-space:pre-wrap'>{html.escape(h.text)}</pre>"
+            f"<small>{html.escape(h.source)}</small></details>"
+        )
+    return "\n".join(blocks)
+
+
+def build_search_page(container: Container, first_start_note: str | None = None) -> gr.Blocks:
+    def search(text: str, kinds: list[str], incident_type: str, k: float, mmr: bool) -> str:
+        try:
+            request = SearchRequest(
+                query=text,
+                kinds=[KnowledgeKind(v) for v in kinds] or list(KnowledgeKind),
+                filters=SearchFilters(type=None if incident_type == ALL else IncidentType(incident_type)),
+                k=int(k),
+                mmr=mmr,
+            )
+            return render_hits(container.retrieval.search(request))
+        except DraftdeskError as exc:
+            raise gr.Error(str(exc)) from None
+
+    with gr.Blocks(title="draftdesk") as page:
+        gr.Markdown(header_markdown(container, first_start_note))
+        with gr.Row():
+            query = gr.Textbox(
+                label="Search the knowledge base",
+                scale=4,
+                autofocus=True,
+                placeholder="e.g. the checkout page spins forever on Black Friday",
+            )
+            button = gr.Button("Search", variant="primary", scale=1)
+        with gr.Row():
+            kinds = gr.CheckboxGroup(
+                [str(k) for k in KnowledgeKind], label="Kinds", value=[str(k) for k in KnowledgeKind]
+            )
+            incident_type = gr.Dropdown(
+                [ALL] + [str(t) for t in IncidentType], value=ALL, label="Incident type"
+            )
+            k = gr.Slider(1, 20, value=5, step=1, label="Results")
+            mmr = gr.Checkbox(label="Diversify (MMR)")
+        results = gr.HTML()
+        inputs: list[Any] = [query, kinds, incident_type, k, mmr]
+        button.click(search, inputs, results, api_name="search")
+        query.submit(search, inputs, results, api_visibility="private")
+    return page  # type: ignore[no-any-return]

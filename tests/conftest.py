@@ -1,0 +1,116 @@
+"""Shared fixtures. No test may reach the network: only loopback sockets are allowed."""
+
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from draftdesk.adapters.embeddings import Embedder, build_embedder
+from draftdesk.container import Container
+from draftdesk.paths import bundled_dir
+from draftdesk.settings import Settings
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _check(sock: socket.socket, address: object) -> None:
+    if sock.family == socket.AF_UNIX:
+        return
+    host = address[0] if isinstance(address, tuple) else address
+    try:
+        if ipaddress.ip_address(str(host)).is_loopback:
+            return
+    except ValueError:
+        if host == "localhost":
+            return
+    raise RuntimeError(
+        f"A test tried to open a network connection to {address!r}; only 127.0.0.1 is allowed."
+    )
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    _check(self, address)
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    _check(self, address)
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+BUNDLED = bundled_dir("knowledge")
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings that ignore the developer's own environment and .env file."""
+    return Settings(_env_file=None, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
+
+
+class CountingEmbedder(Embedder):
+    """The real embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.texts = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    return build_embedder(make_settings(tmp_path_factory.mktemp("unused")))
+
+
+@pytest.fixture
+def counting(embedder: Embedder) -> CountingEmbedder:
+    return CountingEmbedder(embedder)
+
+
+@pytest.fixture
+def small_kb(tmp_path: Path) -> Path:
+    """A few real entries of each kind, copied so a test may edit them."""
+    root = tmp_path / "kb"
+    for sub, names in {
+        "guidelines": ["voice-and-tone.md", "channel-rules.md", "compensation-policy.md"],
+        "incidents": ["INC-2024-007.yaml", "INC-2025-037.yaml", "INC-2024-016.yaml"],
+        "templates": ["checkout_failure.yaml"],
+    }.items():
+        (root / sub).mkdir(parents=True)
+        for name in names:
+            shutil.copy(BUNDLED / sub / name, root / sub / name)
+    return root
+
+
+@pytest.fixture
+def container(tmp_path: Path, counting: CountingEmbedder) -> Iterator[Container]:
+    c = Container(make_settings(tmp_path / "data"))
+    c.embedder = counting  # type: ignore[misc]
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def full_store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Container]:
+    """The whole bundled knowledge base, ingested once for the retrieval tests."""
+    c = Container(make_settings(tmp_path_factory.mktemp("full")))
+    c.embedder = embedder  # type: ignore[misc]
+    c.ensure_knowledge()
+    yield c
+    c.close()

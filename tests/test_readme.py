@@ -1,0 +1,18 @@
+"""The README is the truth: every setting is documented with its env var and default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from draftdesk.settings import Settings
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_in_the_configuration_table() -> None:
+    for name, field in Settings.model_fields.items():
+        row = next((ln for ln in README.splitlines() if ln.startswith(f"| `{name}` |")), None)
+        assert row is not None, f"README lacks a row for {name}"
+        assert f"`DRAFTDESK_{name.upper()}`" in row
+        if field.default not in (None, ""):
+            assert str(field.default) in row, f"README default for {name} is out of date"
