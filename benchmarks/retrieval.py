@@ -40,7 +40,21 @@ SHORT_TEXTS = [
     "Sheets look grey, not sage like in the photos.",
     "Speaker will not charge after it has been on standby.",
 ]
-WORDS = "order parcel refund kettle lamp duvet checkout payment delay courier colour size app".split()
+WORDS = [
+    "order",
+    "parcel",
+    "refund",
+    "kettle",
+    "lamp",
+    "duvet",
+    "checkout",
+    "payment",
+    "delay",
+    "courier",
+    "colour",
+    "size",
+    "app",
+]
 
 
 def settings(tmp: str, **extra: object) -> Settings:
@@ -67,8 +81,10 @@ def embedding_speed(n: int = 512) -> list[tuple[str, str]]:
     texts = [random.choice(SHORT_TEXTS) for _ in range(n)]
     rows = []
     rates = {}
-    for label, model in (("minilm, padded to longest in batch", MiniLMEmbedder()),
-                         ("minilm, padded to 256 (baseline)", MiniLMEmbedder(pad_to=256))):
+    for label, model in (
+        ("minilm, padded to longest in batch", MiniLMEmbedder()),
+        ("minilm, padded to 256 (baseline)", MiniLMEmbedder(pad_to=256)),
+    ):
         model.embed_documents(texts[:32])  # warm-up
         started = time.perf_counter()
         model.embed_documents(texts)

@@ -37,9 +37,7 @@ def main() -> None:
         print(f"\n{summary.added} guides, {summary.chunks_embedded} sections, {summary.seconds:.1f} s\n")
         print("| question | top hit (guide › section) | score |\n|---|---|---|")
         for q in QUESTIONS:
-            (hit,) = container.retrieval.search(
-                SearchRequest(query=q, kinds=[KnowledgeKind.GUIDELINES], k=1)
-            )
+            (hit,) = container.retrieval.search(SearchRequest(query=q, kinds=[KnowledgeKind.GUIDELINES], k=1))
             print(f"| {q} | {hit.title} | {hit.score:.2f} |")
         container.close()
 
