@@ -26,6 +26,8 @@ class ChromaStore:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         self._lock: StoreLock | None = None
+        # handles are cached: fetching one costs a round trip on every search
+        self._collections: dict[str, Any] = {}
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
             self.location = settings.chroma_url
@@ -64,6 +66,9 @@ class ChromaStore:
 
     def collection(self, kind: str, model_id: str, create: bool = True) -> Any:
         """The collection for a kind; refuses one filled by a different embedding model."""
+        cached = self._collections.get(kind)
+        if cached is not None and cached[0] == model_id:
+            return cached[1]
         if create:
             col = self.client.get_or_create_collection(
                 kind,
@@ -83,9 +88,11 @@ class ChromaStore:
                 f"but draftdesk is set to '{model_id}'.",
                 "Run `draftdesk ingest --rebuild` to re-embed the knowledge base.",
             )
+        self._collections[kind] = (model_id, col)
         return col
 
     def drop(self, kind: str) -> None:
+        self._collections.pop(kind, None)
         try:
             self.client.delete_collection(kind)
         except Exception:  # absent already: nothing to drop

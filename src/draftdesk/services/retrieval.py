@@ -92,7 +92,7 @@ class RetrievalService:
         with_vectors: bool,
     ) -> list[tuple[Hit, np.ndarray[Any, Any]]]:
         collection = self.store.collection(kind, self.embedder.model_id, create=False)
-        if collection is None or collection.count() == 0:
+        if collection is None:
             return []
         include = ["documents", "metadatas", "distances"] + (["embeddings"] if with_vectors else [])
         result = collection.query(
