@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -20,6 +19,7 @@ from draftdesk.domain.enums import (
     Severity,
     Stage,
 )
+from draftdesk.domain.types import AwareDatetime
 
 PLACEHOLDERS = frozenset(
     {
@@ -51,14 +51,7 @@ def _check_id(value: str) -> str:
     return value
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("add a UTC offset, for example 2025-11-28T09:12:00+00:00")
-    return value
-
-
 EntryId = Annotated[str, AfterValidator(_check_id)]
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 

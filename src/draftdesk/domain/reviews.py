@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from draftdesk.domain.types import AwareDatetime
 
 MAX_REVIEW_CHARS = 20_000
 REVIEW_FIELDS = ("id", "platform", "product", "rating", "created_at", "author", "text", "language")
 _LANG_RE = re.compile(r"^[a-z]{2}$")
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("add a UTC offset, for example 2026-09-14T08:21:00+00:00")
-    return value
 
 
 class Review(BaseModel):
@@ -26,7 +20,7 @@ class Review(BaseModel):
     platform: str = Field(min_length=1, max_length=50)
     product: str = Field(min_length=1, max_length=300)
     rating: int = Field(ge=1, le=5)
-    created_at: Annotated[datetime, AfterValidator(_aware)]
+    created_at: AwareDatetime
     author: str = Field(default="", max_length=200)
     text: str = Field(min_length=1, max_length=MAX_REVIEW_CHARS)
     language: str | None = Field(default=None, description="ISO 639-1; detected when absent")
