@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from langchain_core.vectorstores.utils import maximal_marginal_relevance
@@ -64,7 +64,7 @@ class RetrievalService:
         candidates: list[tuple[Hit, np.ndarray[Any, Any]]] = []
         for kind in request.kinds:
             where = _where(kind, request.filters)
-            if where is False or where is True:
+            if where is False:
                 continue
             candidates += self._query_kind(kind, vector, where, fetch, with_vectors=request.mmr)
         candidates.sort(key=lambda pair: pair[0].score, reverse=True)
@@ -130,7 +130,7 @@ def _snippet(document: str) -> str:
     return body if len(body) <= SNIPPET_CHARS else body[: SNIPPET_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _where(kind: KnowledgeKind, f: SearchFilters) -> dict[str, Any] | bool | None:
+def _where(kind: KnowledgeKind, f: SearchFilters) -> dict[str, Any] | Literal[False] | None:
     """A Chroma `where` clause, None for no filter, or False when the kind cannot match."""
     clauses: list[dict[str, Any]] = []
     if f.type:

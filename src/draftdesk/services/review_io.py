@@ -14,7 +14,7 @@ from draftdesk.domain.problems import Problem
 from draftdesk.domain.reviews import REVIEW_FIELDS, Review
 from draftdesk.errors import InputError
 from draftdesk.services.language import detect_language
-from draftdesk.services.text_files import FileProblem, read_text
+from draftdesk.services.text_files import FileProblem, read_text, validation_problems
 
 MIN_CONFIDENCE = 0.5
 REQUIRED = ("id", "platform", "product", "rating", "created_at", "text")
@@ -50,10 +50,7 @@ def parse_rows(rows: list[tuple[int, Any]], path: Path, default_language: str = 
         try:
             review = Review.model_validate(row)
         except ValidationError as exc:
-            for err in exc.errors():
-                field = ".".join(str(p) for p in err["loc"]) or None
-                message = "is required but missing" if err["type"] == "missing" else err["msg"]
-                batch.problems.append(Problem(file=path, line=line, field=field, message=message))
+            batch.problems += validation_problems(exc, path, line=line)
             continue
         if review.id in seen:
             batch.problems.append(

@@ -74,13 +74,19 @@ def line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
 
 
 def validation_problems(
-    exc: ValidationError, path: Path, node: yaml.Node | None, line_offset: int = 0
+    exc: ValidationError,
+    path: Path,
+    node: yaml.Node | None = None,
+    line_offset: int = 0,
+    line: int | None = None,
 ) -> list[Problem]:
+    """One Problem per pydantic error: located in a YAML tree by `node`, or at a fixed `line`
+    (a CSV or JSON Lines row)."""
     problems = []
     for err in exc.errors():
         loc = [p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")]
         field = ".".join(str(p) for p in loc) or None
-        line = line_of(node, loc)
+        found = line_of(node, loc) if node is not None else line
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
             message = "is required but missing"
@@ -91,7 +97,7 @@ def validation_problems(
         problems.append(
             Problem(
                 file=path,
-                line=line + line_offset if line else None,
+                line=found + line_offset if found else None,
                 field=field,
                 message=message,
             )
