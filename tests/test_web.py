@@ -47,6 +47,8 @@ def test_search_page_and_api(server: str) -> None:
     assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "draftdesk" in page.text
+    # the small knowledge base: 3 incidents and 5 checkout-failure template stages
+    assert "3 past incidents" in page.text and "5 template stages" in page.text
 
     from gradio_client import Client
 

@@ -13,14 +13,20 @@ from draftdesk.errors import DraftdeskError
 from draftdesk.services.retrieval import Hit, SearchFilters, SearchRequest
 
 ALL = "any"
+# Records are sections and stages, not files: say what is being counted.
+RECORD_NAMES = {
+    "guidelines": "guideline sections",
+    "incidents": "past incidents",
+    "templates": "template stages",
+}
 
 
 def header_markdown(container: Container, first_start_note: str | None) -> str:
     sizes = container.knowledge_size()
-    size = ", ".join(f"{n} {kind}" for kind, n in sizes.items())
+    size = ", ".join(f"{n} {RECORD_NAMES.get(kind, kind)}" for kind, n in sizes.items())
     lines = [
         "## draftdesk · knowledge search",
-        f"Knowledge base: {size} records · embeddings: `{container.embedder.model_id}`",
+        f"Knowledge base: {size} · embeddings: `{container.embedder.model_id}`",
     ]
     if first_start_note:
         lines.append(f"> {first_start_note}")
