@@ -182,6 +182,17 @@ def incident_chunk(i: Incident, path: Path, root: Path) -> Chunk:
     )
 
 
+# Agents ask for a stage by what is going on ("the fix is in but we're watching"), not by
+# its status-page name, so each template vector also carries what the stage means.
+STAGE_GLOSS = {
+    "investigating": "first notice, something is wrong, we are looking into it, cause not known yet",
+    "identified": "cause found and confirmed, fix under way",
+    "monitoring": "fix in place and working again, watching it before calling it resolved",
+    "resolved": "fixed and over, everything back to normal",
+    "follow_up": "after the incident, what happened and what we changed",
+}
+
+
 def template_chunks(templates: list[Template], root: Path) -> list[Chunk]:
     """One record per incident type and stage, holding that stage's message for every channel.
 
@@ -207,7 +218,10 @@ def template_chunks(templates: list[Template], root: Path) -> list[Chunk]:
                 doc_id=f"{incident_type}.{stage}",
                 title=title,
                 document=f"{title}\n\n" + "\n\n".join(parts),
-                embed_text=f"{type_words} incident, {stage} update. {title}. {lead.full_text()}",
+                embed_text=(
+                    f"Wording to post for customers: {type_words} incident, {stage} update "
+                    f"({STAGE_GLOSS[stage]}). {title}. {lead.full_text()}"
+                ),
                 metadata={
                     "doc_id": f"{incident_type}.{stage}",
                     "title": title,
