@@ -53,7 +53,9 @@ BUNDLED = bundled_dir("knowledge")
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    """Settings that ignore the developer's own environment and .env file."""
+    """Settings that ignore the developer's .env file. No language model unless a test opts in:
+    `auto` would pick whatever this machine has installed."""
+    overrides.setdefault("llm_provider", "template")
     return Settings(_env_file=None, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
 
 
@@ -114,3 +116,24 @@ def full_store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> 
     c.ensure_knowledge()
     yield c
     c.close()
+
+
+def drafting_container(base: Container, data_dir: Path, **overrides: object) -> Container:
+    """A container with its own settings (LLM provider, revisions) over an already ingested store."""
+    c = Container(make_settings(data_dir, **overrides))
+    c.embedder = base.embedder  # type: ignore[misc]
+    c.store = base.store  # type: ignore[misc]
+    return c
+
+
+@pytest.fixture
+def template_drafts(full_store: Container, tmp_path: Path) -> Container:
+    return drafting_container(full_store, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_model_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that build Settings from the environment must not pick up a key or the local model."""
+    monkeypatch.setenv("DRAFTDESK_LLM_PROVIDER", "template")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("DRAFTDESK_OPENAI_API_KEY", raising=False)

@@ -6,9 +6,19 @@ from functools import cached_property
 
 from draftdesk.adapters.chroma_store import ChromaStore
 from draftdesk.adapters.embeddings import Embedder, build_embedder
+from draftdesk.adapters.llm import ChatLLM, build_llm
 from draftdesk.domain.enums import KnowledgeKind
+from draftdesk.domain.knowledge import KnowledgeBase, ReplyPhrasing
+from draftdesk.paths import bundled_dir
+from draftdesk.services.drafting_support import DraftingContext
+from draftdesk.services.incident_drafting import IncidentDrafter
 from draftdesk.services.ingestion import IngestionService, IngestSummary, Progress
+from draftdesk.services.knowledge_loader import load_knowledge
+from draftdesk.services.prompt_library import PromptLibrary
 from draftdesk.services.retrieval import RetrievalService
+from draftdesk.services.review_drafting import ReviewDrafter
+from draftdesk.services.template_engine import TemplateEngine
+from draftdesk.services.tone_check import ToneChecker
 from draftdesk.settings import Settings
 
 
@@ -33,6 +43,57 @@ class Container:
     @cached_property
     def retrieval(self) -> RetrievalService:
         return RetrievalService(self.store, self.embedder)
+
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        return load_knowledge(self.settings.resolved_knowledge_dir).kb
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        return PromptLibrary.load(self.settings.resolved_prompts_dir)
+
+    @cached_property
+    def llm(self) -> ChatLLM | None:
+        """None when drafts come from the template engine alone."""
+        return build_llm(self.settings)
+
+    @cached_property
+    def checker(self) -> ToneChecker:
+        return ToneChecker(self.knowledge)
+
+    @cached_property
+    def drafting(self) -> DraftingContext:
+        return DraftingContext(
+            kb=self.knowledge,
+            prompts=self.prompts,
+            llm=self.llm,
+            checker=self.checker,
+            templates=TemplateEngine(
+                self.knowledge, self.settings.store_name, self.settings.store_contact, self._reply_phrasing()
+            ),
+            retrieval=self.retrieval,
+            store_name=self.settings.store_name,
+            contact=self.settings.store_contact,
+            max_revisions=self.settings.max_revisions,
+        )
+
+    def _reply_phrasing(self) -> dict[str, ReplyPhrasing]:
+        """The company's replies/ folder, else the bundled phrasing: template replies never come out empty."""
+        if self.knowledge.replies:
+            return self.knowledge.replies
+        return load_knowledge(bundled_dir("knowledge")).kb.replies
+
+    @cached_property
+    def reviews(self) -> ReviewDrafter:
+        return ReviewDrafter(self.drafting)
+
+    @cached_property
+    def incidents(self) -> IncidentDrafter:
+        return IncidentDrafter(self.drafting)
+
+    def engine_label(self) -> str:
+        llm = self.llm
+        return f"{llm.engine} · {llm.model}" if llm else "template · no language model"
 
     def knowledge_size(self) -> dict[str, int]:
         return self.store.counts([str(k) for k in KnowledgeKind])

@@ -42,11 +42,13 @@ class InputError(DraftdeskError):
 class ValidationFailed(InputError):
     """One or more files or records are invalid; `problems` lists every one of them."""
 
-    def __init__(self, problems: list[Problem], what: str = "knowledge base") -> None:
+    def __init__(
+        self, problems: list[Problem], what: str = "knowledge base", outcome: str = "nothing was changed"
+    ) -> None:
         self.problems = problems
         n = len(problems)
         super().__init__(
-            f"The {what} has {n} problem{'s' if n != 1 else ''}; nothing was changed.",
+            f"The {what} has {n} problem{'s' if n != 1 else ''}; {outcome}.",
             "Fix the files listed above and run the command again.",
         )
 

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from draftdesk.paths import bundled_dir
 
 EmbeddingBackend = Literal["e5", "minilm", "openai"]
+LLMProvider = Literal["auto", "openai", "local", "template"]
 
 
 class Settings(BaseSettings):
@@ -43,6 +44,28 @@ class Settings(BaseSettings):
     openai_embedding_model: str = Field(
         "text-embedding-3-small", description="Embedding model for the openai backend."
     )
+    llm_provider: LLMProvider = Field(
+        "auto",
+        description="openai, local, template, or auto: openai when a key or base URL is set, "
+        "else local when installed, else template.",
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name for the openai provider.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds one LLM call may take before it is retried.")
+    llm_max_retries: int = Field(
+        2, ge=0, le=10, description="Retries of a failed LLM call (exponential backoff, honours Retry-After)."
+    )
+    llm_temperature: float = Field(0.4, ge=0, le=2, description="Sampling temperature for drafts.")
+    local_model_path: Path | None = Field(
+        None, description="A GGUF model for the local provider; empty means the packaged Qwen2.5 1.5B."
+    )
+    local_threads: int = Field(0, ge=0, description="CPU threads for the local model; 0 = all cores.")
+    local_context: int = Field(4096, ge=1024, description="Context window (tokens) of the local model.")
+    max_revisions: int = Field(2, ge=0, le=5, description="Rewrites of a draft that fails its checks.")
+    prompts_dir: Path | None = Field(None, description="Prompt files; empty means the bundled prompts.")
+    store_name: str = Field("Lumen & Loom", description="The store's name as customers know it.")
+    store_contact: str = Field(
+        "lumenandloom.example/help", description="Where customers get help; drafts point there."
+    )
     host: str = Field("127.0.0.1", description="Address the app listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the app listens on.")
 
@@ -59,6 +82,10 @@ class Settings(BaseSettings):
     @property
     def resolved_knowledge_dir(self) -> Path:
         return self.knowledge_dir or bundled_dir("knowledge")
+
+    @property
+    def resolved_prompts_dir(self) -> Path:
+        return self.prompts_dir or bundled_dir("prompts")
 
     @property
     def resolved_chroma_path(self) -> Path:

@@ -204,6 +204,54 @@ class Template(BaseModel):
         return f"{self.incident_type}.{self.message.stage}.{self.message.channel}"
 
 
+REPLY_PLACEHOLDERS = frozenset({"author", "product", "quote", "contact", "store_name"})
+REPLY_KINDS = (
+    "legitimate_complaint",
+    "misleading_expectation",
+    "suspected_fake",
+    "positive",
+    "mixed",
+    "abusive",
+)
+Variants = list[NonEmpty]
+
+
+class ReplySlots(_Strict):
+    acknowledge: Variants = Field(min_length=1)
+    remedy: Variants = Field(default_factory=list)
+    next_step: Variants = Field(min_length=1)
+
+
+class ReplyPhrasing(_Strict):
+    """`replies/<lang>.yaml`: the pieces the template engine builds a review reply from."""
+
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    greeting: Variants = Field(min_length=1)
+    greeting_anonymous: Variants = Field(min_length=1)
+    signoff: Variants = Field(min_length=1)
+    kinds: dict[str, ReplySlots]
+
+    @model_validator(mode="after")
+    def _complete(self) -> ReplyPhrasing:
+        missing = [k for k in REPLY_KINDS if k not in self.kinds]
+        unknown = [k for k in self.kinds if k not in REPLY_KINDS]
+        if missing or unknown:
+            raise ValueError(
+                f"kinds must be exactly {list(REPLY_KINDS)}; missing {missing}, unknown {unknown}"
+            )
+        texts = [*self.greeting, *self.greeting_anonymous, *self.signoff]
+        for slots in self.kinds.values():
+            texts += [*slots.acknowledge, *slots.remedy, *slots.next_step]
+        for text in texts:
+            unknown_ph = set(PLACEHOLDER_RE.findall(text)) - REPLY_PLACEHOLDERS
+            if unknown_ph:
+                raise ValueError(
+                    f"unknown placeholder(s) {sorted(unknown_ph)} in “{text}”; "
+                    f"allowed: {sorted(REPLY_PLACEHOLDERS)}"
+                )
+        return self
+
+
 class KnowledgeBase(BaseModel):
     """Everything parsed from a knowledge directory, valid as a whole."""
 
@@ -211,6 +259,7 @@ class KnowledgeBase(BaseModel):
     guidelines: list[Guideline] = Field(default_factory=list)
     incidents: list[tuple[Incident, Path]] = Field(default_factory=list)
     templates: list[Template] = Field(default_factory=list)
+    replies: dict[str, ReplyPhrasing] = Field(default_factory=dict)
 
     def limits(self) -> dict[str, int]:
         merged: dict[str, int] = {}

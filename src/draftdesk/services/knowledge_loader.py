@@ -15,6 +15,7 @@ from draftdesk.domain.knowledge import (
     GuidelineMeta,
     Incident,
     KnowledgeBase,
+    ReplyPhrasing,
     Template,
     TemplateFile,
 )
@@ -70,6 +71,8 @@ def load_knowledge(root: Path) -> LoadResult:
         _collect(problems, lambda p=path: kb.incidents.append((_incident(p), p)))
     for path in template_files:
         _collect(problems, lambda p=path: kb.templates.extend(_templates(p)))
+    for path in _files(root / "replies", YAML):
+        _collect(problems, lambda p=path: _add_replies(kb, p))
     if not (guideline_files or incident_files or template_files):
         problems.append(
             Problem(
@@ -178,6 +181,23 @@ def _templates(path: Path) -> list[Template]:
     return [
         Template(incident_type=str(parsed.incident_type), message=m, source=path) for m in parsed.messages
     ]
+
+
+def _add_replies(kb: KnowledgeBase, path: Path) -> None:
+    data, node = parse_yaml(read_text(path), path)
+    if not isinstance(data, dict):
+        raise FileProblem(
+            Problem(file=path, message="must be a YAML mapping with language, greeting and kinds")
+        )
+    try:
+        phrasing = ReplyPhrasing.model_validate(data)
+    except ValidationError as exc:
+        raise _Invalid(validation_problems(exc, path, node)) from exc
+    if phrasing.language in kb.replies:
+        raise FileProblem(
+            Problem(file=path, field="language", message=f"a second file for '{phrasing.language}'")
+        )
+    kb.replies[phrasing.language] = phrasing
 
 
 def _duplicates(kb: KnowledgeBase) -> list[Problem]:

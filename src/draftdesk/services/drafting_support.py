@@ -1,0 +1,130 @@
+"""What both drafters share: the knowledge they draw on, answer clean-up and the revision loop."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from draftdesk.adapters.llm.base import ChatLLM
+from draftdesk.domain.drafts import Source, ToneReport
+from draftdesk.domain.enums import PhraseFamily
+from draftdesk.domain.knowledge import KnowledgeBase
+from draftdesk.services.prompt_library import PromptLibrary, fenced, new_fence
+from draftdesk.services.retrieval import RetrievalService
+from draftdesk.services.template_engine import TemplateEngine
+from draftdesk.services.tone_check import CheckContext, ToneChecker
+
+
+@dataclass
+class DraftingContext:
+    kb: KnowledgeBase
+    prompts: PromptLibrary
+    llm: ChatLLM | None
+    checker: ToneChecker
+    templates: TemplateEngine
+    retrieval: RetrievalService
+    store_name: str
+    contact: str
+    max_revisions: int = 2
+    # e5 cosine scores sit high; below this a "related" incident is usually about something else.
+    related_incident_score: float = 0.86
+    allowed_domains: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        host = re.sub(r"^(https?://)?(www\.)?", "", self.contact).split("/")[0].lower()
+        if not self.allowed_domains:
+            self.allowed_domains = (host,) if host else ()
+
+    @property
+    def allowances_text(self) -> str:
+        lines = [
+            f"- {a.offer}: up to {a.max_value}; when: {a.when}; approved by: {a.approver}"
+            for g in self.kb.guidelines
+            for a in g.meta.allowances
+        ]
+        return (
+            "\n".join(lines)
+            or "- Nothing beyond fixing the problem itself; ask a lead before offering anything."
+        )
+
+    @property
+    def avoid_text(self) -> str:
+        lines = [
+            f'- "{p.text}" → {p.instead}'
+            for g in self.kb.guidelines
+            for p in g.meta.phrases
+            if p.family in (PhraseFamily.GENERIC, PhraseFamily.DEFENSIVE)
+        ]
+        return "\n".join(lines[:16]) or "- (none listed)"
+
+    @property
+    def policy_sources(self) -> list[Source]:
+        sources = []
+        for g in self.kb.guidelines:
+            if g.meta.allowances:
+                sources.append(
+                    Source(
+                        id=g.meta.id,
+                        title=g.meta.title,
+                        collection="guidelines",
+                        why="what may be offered, and who approves it",
+                    )
+                )
+            if g.meta.phrases:
+                sources.append(
+                    Source(
+                        id=g.meta.id,
+                        title=g.meta.title,
+                        collection="guidelines",
+                        why="phrases the draft must avoid",
+                    )
+                )
+        return sources
+
+
+_PREAMBLE = re.compile(
+    r"(?is)^\s*(?:here(?:'s| is) (?:the|a|my) [\w ]{0,30}?:|reply:|draft:|revised (?:draft|reply|text):)\s*"
+)
+_FENCE_TAG = re.compile(r"</?[a-z]+-[0-9a-f]{8}>")
+
+
+def clean_answer(text: str) -> str:
+    """The model's answer without chat wrapping: preambles, our markers, surrounding quotes."""
+    text = _FENCE_TAG.sub("", text)
+    text = _PREAMBLE.sub("", text).strip()
+    if len(text) > 2 and text[0] == text[-1] and text[0] in "\"'“”":
+        text = text[1:-1].strip()
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def revise(
+    ctx: DraftingContext,
+    llm: ChatLLM,
+    text: str,
+    check_ctx: CheckContext,
+    what: str,
+    reference: str,
+) -> tuple[str, ToneReport, int]:
+    """Rewrite while the checks find errors, at most `max_revisions` times; keep the best draft."""
+    report = ctx.checker.check(text, check_ctx)
+    best = (text, report)
+    rounds = 0
+    while report.errors and rounds < ctx.max_revisions:
+        rounds += 1
+        fence = new_fence("data")
+        problems = "\n".join(f"- {i.message} {i.suggestion}".strip() for i in report.errors)
+        messages = ctx.prompts["revision"].render(
+            what=what,
+            problems=problems,
+            max_chars=check_ctx.limit or 1500,
+            draft=fenced(text, fence),
+            reference=fenced(reference, fence),
+            fence=fence,
+        )
+        text = clean_answer(llm.complete(messages))
+        report = ctx.checker.check(text, check_ctx)
+        if len(report.errors) < len(best[1].errors) or (
+            len(report.errors) == len(best[1].errors) and report.score >= best[1].score
+        ):
+            best = (text, report)
+    return best[0], best[1], rounds

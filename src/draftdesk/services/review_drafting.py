@@ -1,0 +1,266 @@
+"""Review replies: classify → retrieve → prompt → draft → check → revise (at most twice).
+
+When the model fails after its retries, the template engine writes the reply and the
+result says so (`fallback`), so an agent always has something to edit.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Generator, Iterator
+
+from draftdesk.adapters.llm.base import ChatLLM, LLMError
+from draftdesk.domain.drafts import (
+    Engine,
+    PromptRef,
+    ReviewKind,
+    ReviewReply,
+    ReviewRequest,
+    Source,
+    ToneReport,
+)
+from draftdesk.domain.enums import KnowledgeKind
+from draftdesk.services.drafting_support import DraftingContext, clean_answer, revise
+from draftdesk.services.language import detect_language
+from draftdesk.services.prompt_library import fenced, new_fence
+from draftdesk.services.retrieval import SearchRequest
+from draftdesk.services.review_kind import KIND_HELP, heuristic_kind, model_kind
+from draftdesk.services.tone_check import CheckContext
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "fi": "Finnish",
+    "no": "Norwegian",
+    "cs": "Czech",
+    "tr": "Turkish",
+}
+DEFAULT_REPLY_LIMIT = 1000
+_MONEY_WORDS = re.compile(
+    r"(?i)refund|discount|voucher|coupon|\bcode\b|credit|compensat|%|£|€|\$|rückerstatt|erstatt|gutschein|rabatt|"
+    r"rembours|réduction|bon d'achat|reembols|descuento|cupón|rimbors|sconto|buono|terugbetal|korting|tegoed"
+)
+_ESCALATE = re.compile(
+    r"(?i)\b(?:fire|smoke|smok\w+|sparks?|burn\w*|shock\w*|injur\w*|hospital|lawyer|solicitor|"
+    r"legal action|court|sue|"
+    r"journalist|press|newspaper|brand|feuer|rauch|funken|verbrannt|stromschlag|anwalt|incendie|fumée|étincelles?|"
+    r"brûl\w*|avocat|incendio|humo|chispas|quemad\w*|abogado|fuoco|fumo|scintille|bruciat\w*|avvocato|brand|rook|"
+    r"vonken|advocaat)\b"
+)
+
+
+class ReviewDrafter:
+    def __init__(self, ctx: DraftingContext) -> None:
+        self.ctx = ctx
+
+    def draft(self, review: ReviewRequest) -> ReviewReply:
+        steps = self._steps(review, stream=False)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                result: ReviewReply = done.value
+                return result
+
+    def stream(self, review: ReviewRequest) -> Iterator[str | ReviewReply]:
+        """Text of the first draft as it arrives, then the final (checked, revised) result."""
+        steps = self._steps(review, stream=True)
+        while True:
+            try:
+                yield next(steps)
+            except StopIteration as done:
+                yield done.value
+                return
+
+    def _steps(self, review: ReviewRequest, stream: bool) -> Generator[str, None, ReviewReply]:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        language = review.language or detect_language(review.text)[0]
+        llm = self.ctx.llm
+        fallback_reason = None
+        kind, problem = heuristic_kind(review), ""
+        if llm is not None:
+            try:
+                found, problem = model_kind(llm, self.ctx.prompts["review_kind"], review)
+                kind = found or kind
+            except LLMError as exc:
+                fallback_reason, llm = str(exc), None
+        timings["classify"] = _lap(started)
+
+        mark = time.perf_counter()
+        sources, guidance = self._guidance(review, kind, problem)
+        timings["retrieve"] = _lap(mark)
+
+        limit = self.ctx.kb.limits().get(f"review.{review.platform}", DEFAULT_REPLY_LIMIT)
+        check_ctx = CheckContext(
+            limit=limit,
+            language=language,
+            facts_text=" ".join(filter(None, [review.text, review.context])),
+            allowed_domains=self.ctx.allowed_domains,
+        )
+        result = None
+        if llm is not None:
+            try:
+                result = yield from self._with_model(
+                    llm, review, kind, language, guidance, limit, check_ctx, stream
+                )
+            except LLMError as exc:
+                fallback_reason = str(exc)
+        if result is None:
+            result = self._with_templates(review, kind, language, check_ctx)
+            if stream:
+                yield result[0]
+        text, report, revisions, engine, model, prompt = result
+        timings["draft"] = _lap(mark)
+        timings["total"] = _lap(started)
+        reply = ReviewReply(
+            text=text,
+            kind=kind,
+            language=language,
+            engine=engine,
+            model=model,
+            fallback=fallback_reason is not None,
+            prompt=prompt,
+            sources=sources,
+            report=report,
+            warnings=self._warnings(review, kind, text, report, language, fallback_reason, engine),
+            revisions=revisions,
+            timings=timings,
+            review_id=review.id,
+        )
+        return reply
+
+    def _guidance(self, review: ReviewRequest, kind: ReviewKind, problem: str) -> tuple[list[Source], str]:
+        query = f"{kind.value.replace('_', ' ')}: {problem or review.text[:400]}"
+        hits = self.ctx.retrieval.search(SearchRequest(query=query, kinds=[KnowledgeKind.GUIDELINES], k=3))
+        sources = [
+            Source(id=h.id, title=h.title, collection=str(h.kind), why=f"how to answer a {kind.value} review")
+            for h in hits
+        ]
+        text = "\n\n".join(h.text[:900] for h in hits)
+        incidents = self.ctx.retrieval.search(
+            SearchRequest(query=review.text[:600], kinds=[KnowledgeKind.INCIDENTS], k=1)
+        )
+        for h in incidents:
+            if h.score >= self.ctx.related_incident_score:
+                sources.append(
+                    Source(
+                        id=h.id,
+                        title=h.title,
+                        collection=str(h.kind),
+                        why="a past incident about the same problem",
+                    )
+                )
+                text += (
+                    "\n\nA past incident that may be related (mention it only if this review is "
+                    f"about it): {h.snippet}"
+                )
+        sources += self.ctx.policy_sources
+        return sources, text
+
+    def _with_model(
+        self,
+        llm: ChatLLM,
+        review: ReviewRequest,
+        kind: ReviewKind,
+        language: str,
+        guidance: str,
+        limit: int,
+        check_ctx: CheckContext,
+        stream: bool,
+    ) -> Generator[str, None, tuple[str, ToneReport, int, Engine, str, PromptRef | None]]:
+        prompt = self.ctx.prompts["review_reply"]
+        fence = new_fence("review")
+        messages = prompt.render(
+            store_name=self.ctx.store_name,
+            language_name=LANGUAGE_NAMES.get(language, language),
+            kind=f"{kind.value} ({KIND_HELP[kind]})",
+            guidance=guidance,
+            allowances=self.ctx.allowances_text,
+            avoid=self.ctx.avoid_text,
+            context=review.context or "nothing beyond the review",
+            platform=review.platform or "unknown platform",
+            rating=f"{review.rating} of 5 stars" if review.rating else "no rating",
+            product=review.product or "not given",
+            author=fenced(review.author or "not given", fence),
+            review=fenced(review.text, fence),
+            fence=fence,
+            max_chars=min(limit, 700),
+            contact=self.ctx.contact,
+            signoff=f"{self.ctx.store_name} Care team",
+        )
+        if stream:
+            pieces = []
+            for piece in llm.stream(messages):
+                pieces.append(piece)
+                yield piece
+            text = clean_answer("".join(pieces))
+        else:
+            text = clean_answer(llm.complete(messages))
+        text, report, rounds = revise(
+            self.ctx, llm, text, check_ctx, what=f"reply to a {kind.value} review", reference=review.text
+        )
+        return text, report, rounds, llm.engine, llm.model, prompt.ref
+
+    def _with_templates(
+        self, review: ReviewRequest, kind: ReviewKind, language: str, check_ctx: CheckContext
+    ) -> tuple[str, ToneReport, int, Engine, str, PromptRef | None]:
+        filled = self.ctx.templates.review_reply(review, kind, language)
+        return (
+            filled.text,
+            self.ctx.checker.check(filled.text, check_ctx),
+            0,
+            Engine.TEMPLATE,
+            "templates",
+            None,
+        )
+
+    def _warnings(
+        self,
+        review: ReviewRequest,
+        kind: ReviewKind,
+        text: str,
+        report: ToneReport,
+        language: str,
+        fallback_reason: str | None,
+        engine: Engine,
+    ) -> list[str]:
+        warnings = []
+        if fallback_reason:
+            warnings.append(
+                f"The language model failed ({fallback_reason}); this draft comes from the templates."
+            )
+        if engine == Engine.TEMPLATE and self.ctx.templates.reply_language(language) != language:
+            warnings.append(
+                f"No reply phrasing in '{language}': the draft is in English; translate it before publishing."
+            )
+        if _MONEY_WORDS.search(text):
+            warnings.append(
+                "The draft mentions a refund, discount or credit: check it against the compensation policy."
+            )
+        if _ESCALATE.search(review.text):
+            warnings.append(
+                "Safety, legal or press words in the review: follow the escalation guide before replying."
+            )
+        if kind == ReviewKind.SUSPECTED_FAKE:
+            warnings.append(
+                "Possibly not a genuine review: report it to the platform; reply neutrally or not at all."
+            )
+        if not report.passed:
+            warnings.append(
+                f"The draft still fails {len(report.errors)} check(s): fix them before publishing."
+            )
+        return warnings
+
+
+def _lap(since: float) -> float:
+    return round(time.perf_counter() - since, 4)

@@ -1,0 +1,223 @@
+"""Checks every draft before a human sees it: the rules that drive the revision loop.
+
+Phrase rules are data (the `phrases` of the guidelines); the rest are patterns that hold
+for any store. The full checker (specificity, repetition, reading grade) builds on this.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from draftdesk.domain.drafts import Family, Severity, ToneIssue, ToneReport
+from draftdesk.domain.enums import PhraseFamily
+from draftdesk.domain.knowledge import KnowledgeBase
+from draftdesk.services.language import detect_language
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}|\[\[|\]\]")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_PHONE = re.compile(r"(?<![\w:])\+?\d[\d ()-]{7,}\d\b")
+_ORDER = re.compile(
+    r"(?i)\b(?:order|bestellung|commande|pedido|ordine)\s*(?:no\.?|number|nr\.?|#|n°)?\s*#?\d{4,}\b|#\d{5,}"
+)
+_CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b|(?i:ending(?: in)?|endet auf|se terminant par)\s+\d{4}\b")
+_URL = re.compile(
+    r"(?i)\b(?:https?://|www\.)[^\s)]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|ly|co|info|biz|xyz|shop|example)(?:/[^\s)]*)?"
+)
+_TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b", re.I)
+_MONEY = re.compile(
+    r"(?:[£€$]\s?\d+(?:[.,]\d+)?|\b\d+(?:[.,]\d+)?\s?(?:€|EUR|GBP|USD|euros?|pounds?|dollars?)\b)", re.I
+)
+_PERCENT = re.compile(r"\b\d{1,3}\s?%")
+_SHOUT = re.compile(r"\b[A-ZÄÖÜÉÈ]{4,}(?:\s+[A-ZÄÖÜÉÈ]{2,}){2,}\b")
+_FAMILY = {
+    PhraseFamily.GENERIC: Family.GENERIC,
+    PhraseFamily.DEFENSIVE: Family.DEFENSIVE,
+    PhraseFamily.JARGON: Family.JARGON,
+    PhraseFamily.SUGARCOAT: Family.SUGARCOAT,
+}
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    pattern: re.Pattern[str]
+    text: str
+    family: Family
+    why: str
+    instead: str
+
+
+@dataclass
+class CheckContext:
+    """What a draft may rely on: anything it states that is not here is unsupported."""
+
+    limit: int | None = None
+    language: str | None = None
+    facts_text: str = ""
+    allowed_domains: tuple[str, ...] = ()
+    extra_allowed: list[str] = field(default_factory=list)
+
+
+def _phrase_pattern(text: str) -> re.Pattern[str]:
+    words = re.findall(r"\w+", text.lower())
+    # Tolerate punctuation and spacing between the words, and UK/US spelling of -ise/-ize.
+    parts = [
+        re.escape(w).replace("is", "i[sz]") if w.endswith(("ise", "ised", "ising")) else re.escape(w)
+        for w in words
+    ]
+    return re.compile(r"(?i)\b" + r"\W+".join(parts) + r"\b")
+
+
+class ToneChecker:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.rules = [
+            PhraseRule(_phrase_pattern(p.text), p.text, _FAMILY[p.family], p.why, p.instead)
+            for g in kb.guidelines
+            for p in g.meta.phrases
+        ]
+        self.policy_text = " ".join(
+            a.max_value + " " + a.offer for g in kb.guidelines for a in g.meta.allowances
+        )
+
+    def check(self, text: str, ctx: CheckContext) -> ToneReport:
+        if not text.strip():
+            return report(
+                [
+                    ToneIssue(
+                        rule="empty",
+                        family=Family.MISSING_ELEMENT,
+                        severity=Severity.ERROR,
+                        message="The draft is empty.",
+                        suggestion="Write the message, or draft it again.",
+                    )
+                ]
+            )
+        issues = [*self._phrases(text), *_private(text), *_style(text)]
+        issues += self._claims(text, ctx)
+        issues += _links(text, ctx.allowed_domains)
+        if ctx.limit is not None and len(text) > ctx.limit:
+            issues.append(
+                ToneIssue(
+                    rule="length_limit",
+                    family=Family.TOO_LONG,
+                    severity=Severity.ERROR,
+                    span=(ctx.limit, len(text)),
+                    message=f"{len(text)} characters; this channel allows {ctx.limit}.",
+                    suggestion=f"Cut {len(text) - ctx.limit} characters: keep what, who, what next.",
+                )
+            )
+        if ctx.language and len(text) >= 60:
+            found, confidence = detect_language(text)
+            if found != ctx.language and confidence > 0.8:
+                issues.append(
+                    ToneIssue(
+                        rule="reply_language",
+                        family=Family.WRONG_LANGUAGE,
+                        severity=Severity.ERROR,
+                        message=f"The draft is in '{found}' but the review is in '{ctx.language}'.",
+                        suggestion=f"Write the reply in '{ctx.language}'.",
+                    )
+                )
+        return report(issues)
+
+    def _phrases(self, text: str) -> Iterable[ToneIssue]:
+        for rule in self.rules:
+            for m in rule.pattern.finditer(text):
+                yield ToneIssue(
+                    rule=f"phrase:{rule.text}",
+                    family=rule.family,
+                    severity=Severity.ERROR,
+                    span=(m.start(), m.end()),
+                    message=f"“{m.group(0)}”: {rule.why}",
+                    suggestion=rule.instead,
+                )
+
+    def _claims(self, text: str, ctx: CheckContext) -> Iterable[ToneIssue]:
+        allowed = " ".join([ctx.facts_text, *ctx.extra_allowed]).lower()
+        for pattern, what in ((_TIME, "time"), (_MONEY, "amount"), (_PERCENT, "percentage")):
+            for m in pattern.finditer(text):
+                value = m.group(0).lower()
+                digits = re.sub(r"\D", "", value)
+                source = allowed + (" " + self.policy_text.lower() if what != "time" else "")
+                if value in source or (
+                    digits and re.search(rf"(?<!\d){digits}(?!\d)", re.sub(r"[:.h]", "", source))
+                ):
+                    continue
+                yield ToneIssue(
+                    rule=f"unsupported_{what}",
+                    family=Family.UNSUPPORTED_CLAIM,
+                    severity=Severity.ERROR,
+                    span=(m.start(), m.end()),
+                    message=f"The {what} “{m.group(0)}” is not in the facts or the compensation policy.",
+                    suggestion=f"Remove the {what}, or add it to the facts if it is confirmed.",
+                )
+
+
+def _private(text: str) -> Iterable[ToneIssue]:
+    for pattern, what in (
+        (_EMAIL, "an email address"),
+        (_ORDER, "an order number"),
+        (_CARD, "card digits"),
+        (_PHONE, "a phone number"),
+    ):
+        for m in pattern.finditer(text):
+            yield ToneIssue(
+                rule="private_data",
+                family=Family.PRIVATE_DATA,
+                severity=Severity.ERROR,
+                span=(m.start(), m.end()),
+                message=f"“{m.group(0)}” looks like {what}; public text must not carry personal data.",
+                suggestion="Remove it and ask the customer to contact you privately.",
+            )
+
+
+def _style(text: str) -> Iterable[ToneIssue]:
+    for m in _PLACEHOLDER.finditer(text):
+        yield ToneIssue(
+            rule="unfilled_placeholder",
+            family=Family.STYLE,
+            severity=Severity.ERROR,
+            span=(m.start(), m.end()),
+            message=f"“{m.group(0)}” is a template placeholder that was never filled.",
+            suggestion="Replace it with the fact, or remove the sentence.",
+        )
+    for m in re.finditer(r"[!?]{2,}", text):
+        yield ToneIssue(
+            rule="exclamation_run",
+            family=Family.STYLE,
+            severity=Severity.WARNING,
+            span=(m.start(), m.end()),
+            message="Runs of ! or ? read as shouting or sarcasm.",
+            suggestion="Use one full stop.",
+        )
+    for m in _SHOUT.finditer(text):
+        yield ToneIssue(
+            rule="shouting",
+            family=Family.STYLE,
+            severity=Severity.WARNING,
+            span=(m.start(), m.end()),
+            message="Several words in capitals read as shouting.",
+            suggestion="Write them in normal case.",
+        )
+
+
+def _links(text: str, allowed: tuple[str, ...]) -> Iterable[ToneIssue]:
+    for m in _URL.finditer(text):
+        host = re.sub(r"(?i)^(https?://)?(www\.)?", "", m.group(0)).split("/")[0].lower().rstrip(".,")
+        if any(host == d or host.endswith("." + d) for d in allowed):
+            continue
+        yield ToneIssue(
+            rule="foreign_link",
+            family=Family.UNSUPPORTED_CLAIM,
+            severity=Severity.ERROR,
+            span=(m.start(), m.end()),
+            message=f"The link “{m.group(0)}” is not one of the store's own addresses.",
+            suggestion="Remove it; point customers only to the store's help page or status page.",
+        )
+
+
+def report(issues: list[ToneIssue]) -> ToneReport:
+    errors = sum(i.severity == Severity.ERROR for i in issues)
+    warnings = len(issues) - errors
+    return ToneReport(passed=errors == 0, score=max(0, 100 - 25 * errors - 8 * warnings), issues=issues)
