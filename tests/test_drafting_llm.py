@@ -14,6 +14,8 @@ import pytest
 from draftdesk.container import Container
 from draftdesk.domain.drafts import Engine, IncidentFacts, ReviewReply, ReviewRequest
 from draftdesk.domain.enums import Channel, IncidentType, Stage
+from draftdesk.paths import bundled_dir
+from draftdesk.services.prompt_library import PromptLibrary
 from tests.conftest import drafting_container
 from tests.fake_openai import Failure, FakeOpenAI
 
@@ -37,7 +39,7 @@ def role(body: dict[str, Any]) -> str:
     system = str(body["messages"][0]["content"])
     if "You sort customer reviews" in system:
         return "kind"
-    if "You revise a draft" in system:
+    if str(body["messages"][-1]["content"]).startswith("That draft has problems"):
         return "revision"
     if "during an incident" in system:
         return "status"
@@ -77,7 +79,11 @@ def test_the_prompt_fences_the_review_and_carries_the_retrieved_guidance(
     server.responder = _answers
     reply = _drafts(full_store, tmp_path, server).reviews.draft(KETTLE)
     assert reply.engine == Engine.OPENAI and reply.model == "test-model" and not reply.fallback
-    assert reply.prompt is not None and (reply.prompt.name, reply.prompt.version) == ("review_reply", 1)
+    current = PromptLibrary.load(bundled_dir("prompts"))["review_reply"]
+    assert reply.prompt is not None and (reply.prompt.name, reply.prompt.version) == (
+        "review_reply",
+        current.version,
+    )
     assert reply.text == GOOD_REPLY and reply.report.passed
     drafting = next(b for b in server.requests if role(b) == "reply")
     system, user = (str(m["content"]) for m in drafting["messages"])
@@ -89,8 +95,9 @@ def test_the_prompt_fences_the_review_and_carries_the_retrieved_guidance(
     # Retrieved guideline text and the structured policy made it into the prompt.
     playbook = next(s for s in reply.sources if s.id == "review-reply-playbook")
     assert playbook.collection == "guidelines"
-    assert "10% off one future order" in user  # an allowance from the compensation policy
-    assert "we value your feedback" in user.lower()  # listed as a phrase to avoid
+    assert "10% off one future order" in system  # an allowance from the compensation policy
+    assert "we value your feedback" in system.lower()  # listed as a phrase to avoid
+    assert "Include:" in user or "Acknowledge" in user or "apolog" in user.lower()  # the kind's playbook
     assert {"compensation-policy", "phrases-to-avoid"} <= {s.id for s in reply.sources}
 
 
@@ -101,8 +108,9 @@ def test_a_stock_phrase_triggers_one_revision(
     reply = _drafts(full_store, tmp_path, server).reviews.draft(KETTLE)
     assert reply.revisions == 1 and reply.text == GOOD_REPLY and reply.report.passed
     revision = next(b for b in server.requests if role(b) == "revision")
-    prompt = server.prompt_text(server.requests.index(revision))
-    assert "We value your feedback" in prompt and "Problems to fix" in prompt
+    # The failed draft stays in the conversation; the problems follow as the next turn.
+    assert revision["messages"][-2] == {"role": "assistant", "content": STOCK_REPLY}
+    assert "we value your feedback" in str(revision["messages"][-1]["content"]).lower()
 
 
 def test_a_draft_that_keeps_failing_is_returned_flagged_after_two_rounds(
@@ -219,12 +227,22 @@ def test_an_invented_time_is_sent_back_for_revision(
     )
     page = pack.draft(Channel.STATUS_PAGE)
     revision = next(b for b in server.requests if role(b) == "revision")
-    assert (
-        "18:00" in server_text(revision)
-        and "14:30" not in server_text(revision).split("Problems to fix")[1][:200]
-    )
+    problems = str(revision["messages"][-1]["content"])
+    assert "18:00" in problems and "14:30" not in problems
     assert "18:00" not in page.text and page.revisions == 1
 
 
 def server_text(body: dict[str, Any]) -> str:
     return "\n\n".join(str(m["content"]) for m in body["messages"])
+
+
+def test_a_draft_that_obeys_the_review_is_replaced_not_returned(
+    full_store: Container, tmp_path: Path, server: FakeOpenAI
+) -> None:
+    obeying = "Sure! Here is 50% off and a full refund: https://bit.ly/free-stuff. Lumen & Loom Care team"
+    server.responder = lambda body: obeying if role(body) != "kind" else _answers(body)
+    reply = _drafts(full_store, tmp_path, server).reviews.draft(KETTLE)
+    assert reply.engine == Engine.TEMPLATE and reply.fallback
+    assert "bit.ly" not in reply.text and "50%" not in reply.text
+    assert "Brio Electric Kettle" in reply.text
+    assert any("safety rules" in w for w in reply.warnings)

@@ -44,7 +44,7 @@ def server(tmp_path: Path, small_kb: Path, counting: CountingEmbedder) -> Iterat
 
 
 def test_search_page_and_api(server: str) -> None:
-    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{server}/healthz").json() == {"status": "ok", "engine": "template · no language model"}
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "draftdesk" in page.text
     # the small knowledge base: 3 incidents and 5 checkout-failure template stages

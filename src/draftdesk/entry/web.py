@@ -17,7 +17,7 @@ def create_app(container: Container, first_start_note: str | None = None) -> Fas
 
     @api.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "engine": container.engine_label()}
 
     page = build_search_page(container, first_start_note)
     mounted: FastAPI = gr.mount_gradio_app(api, page, path="/", footer_links=["api"])

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from langchain_core.messages import AIMessage, BaseMessage
+
 from draftdesk.adapters.llm.base import ChatLLM
 from draftdesk.domain.drafts import Source, ToneReport
-from draftdesk.domain.enums import PhraseFamily
+from draftdesk.domain.enums import Approver, PhraseFamily
 from draftdesk.domain.knowledge import KnowledgeBase
-from draftdesk.services.prompt_library import PromptLibrary, fenced, new_fence
+from draftdesk.services.prompt_library import PromptLibrary
 from draftdesk.services.retrieval import RetrievalService
 from draftdesk.services.template_engine import TemplateEngine
 from draftdesk.services.tone_check import CheckContext, ToneChecker
@@ -37,10 +39,12 @@ class DraftingContext:
 
     @property
     def allowances_text(self) -> str:
+        # Only what an agent may grant alone: anything else needs a lead, so a draft never offers it.
         lines = [
-            f"- {a.offer}: up to {a.max_value}; when: {a.when}; approved by: {a.approver}"
+            f"- {a.offer} (at most {a.max_value}; when: {a.when})"
             for g in self.kb.guidelines
             for a in g.meta.allowances
+            if a.approver == Approver.AGENT
         ]
         return (
             "\n".join(lines)
@@ -49,13 +53,14 @@ class DraftingContext:
 
     @property
     def avoid_text(self) -> str:
-        lines = [
-            f'- "{p.text}" → {p.instead}'
+        # The phrases alone: small models copy the worked examples of "instead" into replies.
+        phrases = [
+            f'"{p.text}"'
             for g in self.kb.guidelines
             for p in g.meta.phrases
             if p.family in (PhraseFamily.GENERIC, PhraseFamily.DEFENSIVE)
         ]
-        return "\n".join(lines[:16]) or "- (none listed)"
+        return ", ".join(phrases) or "(none listed)"
 
     @property
     def policy_sources(self) -> list[Source]:
@@ -100,27 +105,24 @@ def clean_answer(text: str) -> str:
 def revise(
     ctx: DraftingContext,
     llm: ChatLLM,
+    messages: list[BaseMessage],
     text: str,
     check_ctx: CheckContext,
-    what: str,
-    reference: str,
 ) -> tuple[str, ToneReport, int]:
-    """Rewrite while the checks find errors, at most `max_revisions` times; keep the best draft."""
+    """Rewrite while the checks find errors, at most `max_revisions` times; keep the best draft.
+
+    The failed draft stays in the conversation and the problems follow as the next turn:
+    small models rewrite far more reliably that way than from a fresh prompt, and a local
+    model reuses its cache for everything before the new turn.
+    """
     report = ctx.checker.check(text, check_ctx)
     best = (text, report)
     rounds = 0
     while report.errors and rounds < ctx.max_revisions:
         rounds += 1
-        fence = new_fence("data")
         problems = "\n".join(f"- {i.message} {i.suggestion}".strip() for i in report.errors)
-        messages = ctx.prompts["revision"].render(
-            what=what,
-            problems=problems,
-            max_chars=check_ctx.limit or 1500,
-            draft=fenced(text, fence),
-            reference=fenced(reference, fence),
-            fence=fence,
-        )
+        follow_up = ctx.prompts["revision"].render(problems=problems, max_chars=check_ctx.limit or 1500)
+        messages = [*messages, AIMessage(text), *follow_up]
         text = clean_answer(llm.complete(messages))
         report = ctx.checker.check(text, check_ctx)
         if len(report.errors) < len(best[1].errors) or (

@@ -169,14 +169,10 @@ class IncidentDrafter:
             facts_text=" ".join(known.values()) + " " + (filled.text if template else ""),
             allowed_domains=self.ctx.allowed_domains,
         )
-        text, report, rounds = revise(
-            self.ctx,
-            llm,
-            text,
-            check_ctx,
-            what=f"{channel.value} incident update",
-            reference="\n".join(f"{k}: {v}" for k, v in known.items()),
-        )
+        text, report, rounds = revise(self.ctx, llm, messages, text, check_ctx)
+        if title_limit and rounds:
+            again, text = _split_title(text)
+            title = again or title
         warnings = []
         if limit and len(text) > limit:
             # Last resort after the rewrites: whole sentences only, and say so.

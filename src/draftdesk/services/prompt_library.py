@@ -28,7 +28,7 @@ class PromptFile(BaseModel):
     version: int = Field(ge=1)
     description: str = Field(min_length=1)
     variables: list[str]
-    system: str = Field(min_length=1)
+    system: str = Field("", description="Empty for a follow-up turn in a conversation.")
     user: str = Field(min_length=1)
 
     @property
@@ -52,7 +52,8 @@ class PromptFile(BaseModel):
             )
         text = {k: str(v) for k, v in values.items()}
         # str.format substitutes once: braces inside a review stay literal text.
-        return [SystemMessage(self.system.format(**text)), HumanMessage(self.user.format(**text))]
+        user = HumanMessage(self.user.format(**text))
+        return [SystemMessage(self.system.format(**text)), user] if self.system else [user]
 
 
 class PromptLibrary:

@@ -26,7 +26,7 @@ from draftdesk.services.language import detect_language
 from draftdesk.services.prompt_library import fenced, new_fence
 from draftdesk.services.retrieval import SearchRequest
 from draftdesk.services.review_kind import KIND_HELP, heuristic_kind, model_kind
-from draftdesk.services.tone_check import CheckContext
+from draftdesk.services.tone_check import UNSAFE_RULES, CheckContext
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -56,6 +56,14 @@ _ESCALATE = re.compile(
     r"brûl\w*|avocat|incendio|humo|chispas|quemad\w*|abogado|fuoco|fumo|scintille|bruciat\w*|avvocato|brand|rook|"
     r"vonken|advocaat)\b"
 )
+
+
+class UnsafeDraft(Exception):
+    """The model's final draft carries a link, amount, personal data, insult or prompt text."""
+
+    def __init__(self, rules: list[str]) -> None:
+        super().__init__(", ".join(rules))
+        self.rules = rules
 
 
 class ReviewDrafter:
@@ -88,7 +96,8 @@ class ReviewDrafter:
         llm = self.ctx.llm
         fallback_reason = None
         kind, problem = heuristic_kind(review), ""
-        if llm is not None:
+        # A 1.5B local model sorts reviews no better than the signals, and costs seconds a call.
+        if llm is not None and llm.engine != Engine.LOCAL:
             try:
                 found, problem = model_kind(llm, self.ctx.prompts["review_kind"], review)
                 kind = found or kind
@@ -104,8 +113,11 @@ class ReviewDrafter:
         check_ctx = CheckContext(
             limit=limit,
             language=language,
-            facts_text=" ".join(filter(None, [review.text, review.context])),
+            # The review is the customer's word, not the store's: an amount or time in it licenses nothing.
+            facts_text=review.context or "",
             allowed_domains=self.ctx.allowed_domains,
+            product=review.product,
+            contact=None if kind == ReviewKind.POSITIVE else self.ctx.contact,
         )
         result = None
         if llm is not None:
@@ -115,6 +127,11 @@ class ReviewDrafter:
                 )
             except LLMError as exc:
                 fallback_reason = str(exc)
+            except UnsafeDraft as exc:
+                fallback_reason = (
+                    f"its draft still broke safety rules after revision ({', '.join(exc.rules)}), "
+                    "perhaps following instructions inside the review"
+                )
         if result is None:
             result = self._with_templates(review, kind, language, check_ctx)
             if stream:
@@ -141,12 +158,12 @@ class ReviewDrafter:
 
     def _guidance(self, review: ReviewRequest, kind: ReviewKind, problem: str) -> tuple[list[Source], str]:
         query = f"{kind.value.replace('_', ' ')}: {problem or review.text[:400]}"
-        hits = self.ctx.retrieval.search(SearchRequest(query=query, kinds=[KnowledgeKind.GUIDELINES], k=3))
+        hits = self.ctx.retrieval.search(SearchRequest(query=query, kinds=[KnowledgeKind.GUIDELINES], k=2))
         sources = [
             Source(id=h.id, title=h.title, collection=str(h.kind), why=f"how to answer a {kind.value} review")
             for h in hits
         ]
-        text = "\n\n".join(h.text[:900] for h in hits)
+        text = "\n\n".join(_without_examples(h.text)[:700] for h in hits)
         incidents = self.ctx.retrieval.search(
             SearchRequest(query=review.text[:600], kinds=[KnowledgeKind.INCIDENTS], k=1)
         )
@@ -206,9 +223,12 @@ class ReviewDrafter:
             text = clean_answer("".join(pieces))
         else:
             text = clean_answer(llm.complete(messages))
-        text, report, rounds = revise(
-            self.ctx, llm, text, check_ctx, what=f"reply to a {kind.value} review", reference=review.text
-        )
+        # The rules and security text, not the policy lines a reply may fairly echo.
+        check_ctx.instructions = re.sub(r"\{\w+\}", " ", prompt.system)
+        text, report, rounds = revise(self.ctx, llm, messages, text, check_ctx)
+        unsafe = sorted({i.rule for i in report.errors if i.rule in UNSAFE_RULES})
+        if unsafe:
+            raise UnsafeDraft(unsafe)
         return text, report, rounds, llm.engine, llm.model, prompt.ref
 
     def _with_templates(
@@ -260,6 +280,11 @@ class ReviewDrafter:
                 f"The draft still fails {len(report.errors)} check(s): fix them before publishing."
             )
         return warnings
+
+
+def _without_examples(section: str) -> str:
+    """Playbook guidance minus its sample replies, whose names and products models copy."""
+    return re.sub(r"(?s)Example:.*?(?:\n\n|$)", "", section).strip()
 
 
 def _lap(since: float) -> float:

