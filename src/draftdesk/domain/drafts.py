@@ -138,35 +138,31 @@ class PromptRef(BaseModel):
     version: int
 
 
-class ReviewReply(BaseModel):
+class Draft(BaseModel):
+    """What every draft carries: its text, who wrote it, from what, and how it checked out."""
+
     text: str
-    kind: ReviewKind
-    language: str
     engine: Engine
     model: str
-    fallback: bool = False
+    fallback: bool = Field(False, description="True when the template engine stood in for a failed LLM.")
     prompt: PromptRef | None = None
     sources: list[Source] = Field(default_factory=list)
     report: ToneReport
     warnings: list[str] = Field(default_factory=list)
     revisions: int = 0
+
+
+class ReviewReply(Draft):
+    kind: ReviewKind
+    language: str
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step.")
     review_id: str | None = None
 
 
-class ChannelDraft(BaseModel):
+class ChannelDraft(Draft):
     channel: Channel
     title: str | None = Field(None, description="Status-page title or email subject.")
-    text: str
     limit: int | None = Field(None, description="Hard character limit of the channel's text.")
-    engine: Engine
-    model: str
-    fallback: bool = False
-    prompt: PromptRef | None = None
-    sources: list[Source] = Field(default_factory=list)
-    report: ToneReport
-    warnings: list[str] = Field(default_factory=list)
-    revisions: int = 0
 
 
 class IncidentPack(BaseModel):

@@ -10,7 +10,7 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from draftdesk.domain.drafts import ChannelDraft, IncidentPack, ReviewReply, ReviewRequest, ToneReport
+from draftdesk.domain.drafts import ChannelDraft, Draft, IncidentPack, ReviewReply, ReviewRequest, ToneReport
 from draftdesk.domain.enums import Channel
 from draftdesk.entry.cli_support import container_scope, err, first_start, out
 from draftdesk.errors import InputError
@@ -124,7 +124,7 @@ def _print_channel(d: ChannelDraft) -> None:
         out.print(f"[yellow]! {escape(w)}[/yellow]", soft_wrap=True)
 
 
-def _engine(d: ReviewReply | ChannelDraft) -> str:
+def _engine(d: Draft) -> str:
     return f"{d.engine} · {d.model}" + (" · FALLBACK" if d.fallback else "")
 
 
