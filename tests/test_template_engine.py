@@ -157,3 +157,73 @@ def test_hostile_sentences_are_never_quoted_back(template_drafts: Container) -> 
     reply = template_drafts.reviews.draft(ReviewRequest(text=text, rating=1, product="Arden Desk Lamp"))
     assert "shade of my Arden lamp arrived cracked" in reply.text
     assert "ignore" not in reply.text.lower() and "50%" not in reply.text and "cheap-deals" not in reply.text
+
+
+LONG_REVIEWS = [
+    (
+        "en",
+        "The zip on the side pocket of my Harbour weekender bag split "
+        "along its whole length on the very first trip I took with it.",
+    ),
+    (
+        "de",
+        "Der Reißverschluss an der Seitentasche meiner Harbour Reisetasche ist gleich "
+        "auf der allerersten Reise komplett aufgeplatzt und nicht mehr zu schließen.",
+    ),
+    (
+        "fr",
+        "La fermeture éclair de la poche latérale de mon sac Harbour s'est ouverte "
+        "sur toute sa longueur dès le tout premier voyage que j'ai fait avec.",
+    ),
+    (
+        "es",
+        "La cremallera del bolsillo lateral de mi bolsa Harbour se rompió de "
+        "arriba abajo en el primerísimo viaje que hice con ella este verano.",
+    ),
+    (
+        "it",
+        "La cerniera della tasca laterale della mia borsa Harbour si è aperta "
+        "per tutta la lunghezza già durante il primissimo viaggio che ho fatto.",
+    ),
+    (
+        "nl",
+        "De rits van het zijvak van mijn Harbour weekendtas is tijdens "
+        "de allereerste reis die ik ermee maakte over de hele lengte opengescheurd.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), LONG_REVIEWS)
+def test_google_play_replies_fit_its_350_characters_in_every_language(
+    template_drafts: Container, language: str, text: str
+) -> None:
+    for n in range(8):  # different seeds pick different, longer or shorter, variants
+        reply = template_drafts.reviews.draft(
+            ReviewRequest(
+                id=f"GP{n}",
+                text=text,
+                rating=1,
+                product="Harbour Weekender Bag",
+                platform="google_play",
+                author="Alexandra",
+                language=language,
+            )
+        )
+        assert len(reply.text) <= 350, f"{len(reply.text)}: {reply.text}"
+        assert "Harbour" in reply.text and "lumenandloom.example/help" in reply.text, reply.text
+        assert reply.report.passed, reply.report
+
+
+def test_french_replies_keep_the_no_break_space_before_quotes_and_punctuation(
+    template_drafts: Container,
+) -> None:
+    reply = template_drafts.reviews.draft(
+        ReviewRequest(
+            text="Le couvercle de ma bouilloire s'ouvre tout seul pendant que l'eau bout.",
+            rating=2,
+            product="Bouilloire Brio",
+            language="fr",
+        )
+    )
+    assert "«\u00a0Le couvercle de ma bouilloire" in reply.text, reply.text
+    assert not re.search(r"\w[:;?!»]", reply.text.replace("http", "")), reply.text

@@ -234,7 +234,7 @@ class ReviewDrafter:
     def _with_templates(
         self, review: ReviewRequest, kind: ReviewKind, language: str, check_ctx: CheckContext
     ) -> tuple[str, ToneReport, int, Engine, str, PromptRef | None]:
-        filled = self.ctx.templates.review_reply(review, kind, language)
+        filled = self.ctx.templates.review_reply(review, kind, language, check_ctx.limit)
         return (
             filled.text,
             self.ctx.checker.check(filled.text, check_ctx),

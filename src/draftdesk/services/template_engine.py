@@ -22,7 +22,7 @@ from draftdesk.domain.knowledge import (
 )
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-QUOTES = {"de": ("„", "“"), "fr": ("« ", " »"), "es": ("«", "»"), "it": ("«", "»")}
+QUOTES = {"de": ("„", "“"), "fr": ("«\u00a0", "\u00a0»"), "es": ("«", "»"), "it": ("«", "»")}
 # A quote of the customer's words is what makes a template reply specific; it must never
 # carry an instruction, a link or contact data back into public view.
 _UNQUOTABLE = re.compile(
@@ -60,8 +60,9 @@ def fill(text: str, values: dict[str, str]) -> tuple[str, set[str]]:
 
 
 def _tidy(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    # Collapse ordinary spaces only: French puts a no-break space before : ; ? ! on purpose.
+    text = re.sub(r"[ \t\r\n]+", " ", text).strip()
+    text = re.sub(r" +([.,;:!?])", r"\1", text)
     return re.sub(r"\.\.+", ".", text)
 
 
@@ -138,12 +139,25 @@ class TemplateEngine:
         return Filled(text=body, title=page.title, dropped=page.dropped, template_ids=page.template_ids)
 
     # --- review replies ----------------------------------------------------------------
-    def review_reply(self, review: ReviewRequest, kind: ReviewKind, language: str) -> Filled:
+    def review_reply(
+        self, review: ReviewRequest, kind: ReviewKind, language: str, limit: int | None = None
+    ) -> Filled:
+        """A reply within the platform's limit: a shorter quote first, then none, then fewer sentences."""
+        filled = Filled(text="")
+        for words in (14, 8, 0):
+            filled = self._reply(review, kind, language, words)
+            if limit is None or len(filled.text) <= limit:
+                return filled
+        head, body, signoff = filled.text.split("\n\n", 2)
+        room = (limit or 0) - len(head) - len(signoff) - 4
+        return Filled(text=f"{head}\n\n{fit(body, room)}\n\n{signoff}", template_ids=filled.template_ids)
+
+    def _reply(self, review: ReviewRequest, kind: ReviewKind, language: str, quote_words: int) -> Filled:
         phrasing = self.replies.get(language) or self.replies.get("en")
         if phrasing is None:
             return Filled(text="", dropped=["replies"])
         seed = review.id or review.text
-        quote = quote_of(review.text, phrasing.language)
+        quote = quote_of(review.text, phrasing.language, quote_words) if quote_words else ""
         product = review.product or _generic_product(phrasing.language)
         values = {
             "author": _first_name(review.author),

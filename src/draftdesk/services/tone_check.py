@@ -27,9 +27,13 @@ _URL = re.compile(
 )
 _TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b", re.I)
 _MONEY = re.compile(
-    r"(?:[£€$]\s?\d+(?:[.,]\d+)?|\b\d+(?:[.,]\d+)?\s?(?:€|EUR|GBP|USD|euros?|pounds?|dollars?)\b)", re.I
+    r"(?:(?:[£€$]|\b(?:EUR|GBP|USD)\s?)\d+(?:[.,]\d+)?"
+    r"|\b\d+(?:[.,]\d+)?\s?(?:€|EUR|GBP|USD|euros?|pounds?|dollars?)\b)",
+    re.I,
 )
-_PERCENT = re.compile(r"\b\d{1,3}\s?%")
+_PERCENT = re.compile(
+    r"(?i)\b\d{1,3}\s?(?:%|per ?cent\b|prozent\b|pour ?cent\b|por ?ciento\b|per ?cento\b|procent\b)"
+)
 _SHOUT = re.compile(r"\b[A-ZÄÖÜÉÈ]{4,}(?:\s+[A-ZÄÖÜÉÈ]{2,}){2,}\b")
 INSULT = re.compile(
     r"(?i)\b(?:fuck\w*|shit\w*|idiots?|morons?|stupid|bastards?|arsch\w*|schei(?:ss|ß)\w*|idioten?|merde|connards?|"
@@ -146,15 +150,13 @@ class ToneChecker:
                 )
 
     def _claims(self, text: str, ctx: CheckContext) -> Iterable[ToneIssue]:
-        allowed = " ".join([ctx.facts_text, *ctx.extra_allowed]).lower()
+        facts = " ".join([ctx.facts_text, *ctx.extra_allowed])
         for pattern, what in ((_TIME, "time"), (_MONEY, "amount"), (_PERCENT, "percentage")):
+            # A figure is licensed only by the same kind of figure: "GBP 50" never allows "50%".
+            source = facts if what == "time" else f"{facts} {self.policy_text}"
+            known = {_digits(m.group(0)) for m in pattern.finditer(source)}
             for m in pattern.finditer(text):
-                value = m.group(0).lower()
-                digits = re.sub(r"\D", "", value)
-                source = allowed + (" " + self.policy_text.lower() if what != "time" else "")
-                if value in source or (
-                    digits and re.search(rf"(?<!\d){digits}(?!\d)", re.sub(r"[:.h]", "", source))
-                ):
+                if _digits(m.group(0)) in known:
                     continue
                 yield ToneIssue(
                     rule=f"unsupported_{what}",
@@ -164,6 +166,17 @@ class ToneChecker:
                     message=f"The {what} “{m.group(0)}” is not in the facts or the compensation policy.",
                     suggestion=f"Remove the {what}, or add it to the facts if it is confirmed.",
                 )
+
+
+def _digits(value: str) -> str:
+    """One spelling per figure: 14:30, 14.30, 14h30 and 2:30 pm are one time; 5.00 and 5 one amount."""
+    time = re.fullmatch(r"(?i)(\d{1,2})(?:[:.h](\d{2}))?\s?(am|pm)?", value.strip())
+    if time:
+        hour, minute, half = int(time[1]), int(time[2] or 0), (time[3] or "").lower()
+        hour = hour % 12 + (12 if half == "pm" else 0) if half else hour
+        return f"{hour:02d}:{minute:02d}"
+    digits = re.sub(r"\D", "", value)
+    return digits[:-2] if re.search(r"[.,]00\b", value) else digits
 
 
 def _insults(text: str) -> Iterable[ToneIssue]:
