@@ -246,3 +246,21 @@ def test_a_draft_that_obeys_the_review_is_replaced_not_returned(
     assert "bit.ly" not in reply.text and "50%" not in reply.text
     assert "Brio Electric Kettle" in reply.text
     assert any("safety rules" in w for w in reply.warnings)
+
+
+def test_a_draft_that_copies_the_playbook_is_not_passed_off_as_a_reply(
+    full_store: Container, tmp_path: Path, server: FakeOpenAI
+) -> None:
+    def copy_guidance(body: dict[str, Any]) -> str:
+        if role(body) == "kind":
+            return _answers(body)
+        # A small model's failure seen in the wild: it answers with the retrieved guidance itself.
+        user = str(body["messages"][1]["content"])
+        prose = [line for line in user.splitlines() if len(line.split()) > 20]
+        return " ".join(prose[:2])
+
+    server.responder = copy_guidance
+    reply = _drafts(full_store, tmp_path, server).reviews.draft(KETTLE)
+    assert reply.engine == Engine.TEMPLATE and reply.fallback, reply.text
+    assert "Brio Electric Kettle" in reply.text and "pops open" in reply.text
+    assert any("copied_guidance" in w for w in reply.warnings), reply.warnings

@@ -14,9 +14,12 @@ from draftdesk.services.drafting_support import DraftingContext
 from draftdesk.services.incident_drafting import IncidentDrafter
 from draftdesk.services.ingestion import IngestionService, IngestSummary, Progress
 from draftdesk.services.knowledge_loader import load_knowledge
+from draftdesk.services.message_check import MessageChecker
 from draftdesk.services.prompt_library import PromptLibrary
+from draftdesk.services.repetition import PublishedReplies
 from draftdesk.services.retrieval import RetrievalService
 from draftdesk.services.review_drafting import ReviewDrafter
+from draftdesk.services.review_io import read_reviews
 from draftdesk.services.template_engine import TemplateEngine
 from draftdesk.services.tone_check import ToneChecker
 from draftdesk.settings import Settings
@@ -59,7 +62,35 @@ class Container:
 
     @cached_property
     def checker(self) -> ToneChecker:
-        return ToneChecker(self.knowledge)
+        checker = ToneChecker(self.knowledge, background=self._sample_reviews())
+        checker.repetition = self.published
+        return checker
+
+    @cached_property
+    def messages(self) -> MessageChecker:
+        return MessageChecker(
+            self.checker, self.knowledge, self.settings.store_contact, self.settings.duplicate_overlap
+        )
+
+    @cached_property
+    def published(self) -> PublishedReplies:
+        return PublishedReplies(lambda: self.store, lambda: self.duplicate_embedder, self.settings)
+
+    @cached_property
+    def duplicate_embedder(self) -> Embedder:
+        """A fast model for repetition: every draft is compared with every published reply."""
+        backend = self.settings.duplicate_embedding_backend
+        if backend == self.settings.embedding_backend:
+            return self.embedder
+        return build_embedder(self.settings.model_copy(update={"embedding_backend": backend}))
+
+    def _sample_reviews(self) -> list[str]:
+        """The 'any other review' that specificity compares against: the store's samples, else ours."""
+        for root in (self.settings.resolved_knowledge_dir, bundled_dir("knowledge")):
+            path = root / "samples" / "reviews.csv"
+            if path.is_file():
+                return [r.text for r in read_reviews(path).reviews]
+        return []
 
     @cached_property
     def drafting(self) -> DraftingContext:

@@ -60,6 +60,22 @@ class Settings(BaseSettings):
     )
     local_threads: int = Field(0, ge=0, description="CPU threads for the local model; 0 = all cores.")
     local_context: int = Field(4096, ge=1024, description="Context window (tokens) of the local model.")
+    duplicate_embedding_backend: EmbeddingBackend = Field(
+        "minilm",
+        description="Embedding model of the published-replies collection; minilm keeps a check near 10 ms.",
+    )
+    duplicate_overlap: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Share of a draft's 4-word runs found in one other reply that makes it a near-duplicate.",
+    )
+    duplicate_similarity: float = Field(
+        0.95,
+        gt=0,
+        le=1,
+        description="Embedding similarity to a published reply that makes a draft a near-duplicate.",
+    )
     max_revisions: int = Field(2, ge=0, le=5, description="Rewrites of a draft that fails its checks.")
     prompts_dir: Path | None = Field(None, description="Prompt files; empty means the bundled prompts.")
     store_name: str = Field("Lumen & Loom", description="The store's name as customers know it.")

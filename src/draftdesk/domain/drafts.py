@@ -57,10 +57,26 @@ class ToneIssue(BaseModel):
     suggestion: str = ""
 
 
+class MessageKind(StrEnum):
+    REVIEW_REPLY = "review_reply"
+    STATUS_UPDATE = "status_update"
+
+
 class ToneReport(BaseModel):
-    passed: bool
-    score: int = Field(ge=0, le=100)
+    passed: bool = Field(description="True when no issue is an error.")
+    score: int = Field(ge=0, le=100, description="100 is clean; each error and warning costs points.")
     issues: list[ToneIssue] = Field(default_factory=list)
+    specificity: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="How much the text speaks to this review or incident rather than any (0-1).",
+    )
+
+    @property
+    def families(self) -> set[Family]:
+        """The families with at least one error: what an agent has to fix."""
+        return {i.family for i in self.errors}
 
     @property
     def errors(self) -> list[ToneIssue]:

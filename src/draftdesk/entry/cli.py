@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from draftdesk.domain.enums import Channel, IncidentType, KnowledgeKind, Severity, Stage
+from draftdesk.entry.cli_check import check, publish
 from draftdesk.entry.cli_draft import draft_app
 from draftdesk.entry.cli_support import container_scope, first_start, out, print_summary, progress_bar
 from draftdesk.services.retrieval import SearchFilters, SearchRequest
@@ -95,6 +96,8 @@ def serve(
 
 
 app.add_typer(draft_app, name="draft")
+app.command()(check)
+app.command()(publish)
 
 
 def main() -> None:

@@ -99,7 +99,7 @@ def _review_request(**fields: object) -> ReviewRequest:
 def _print_reply(reply: ReviewReply) -> None:
     out.print(f"[bold]Reply[/bold] · {reply.kind} · {reply.language} · {_engine(reply)}")
     out.print(escape(reply.text), highlight=False, soft_wrap=True)
-    _print_report(reply.report)
+    print_report(reply.report)
     for w in reply.warnings:
         out.print(f"[yellow]! {escape(w)}[/yellow]", soft_wrap=True)
     out.print("[dim]Sources: " + escape("; ".join(f"{s.id} ({s.why})" for s in reply.sources)) + "[/dim]")
@@ -119,7 +119,7 @@ def _print_channel(d: ChannelDraft) -> None:
         label = "Subject" if d.channel == Channel.EMAIL else "Title"
         out.print(f"[bold]{label}:[/bold] {escape(d.title)}", soft_wrap=True)
     out.print(escape(d.text), highlight=False, soft_wrap=True)
-    _print_report(d.report)
+    print_report(d.report)
     for w in d.warnings:
         out.print(f"[yellow]! {escape(w)}[/yellow]", soft_wrap=True)
 
@@ -128,7 +128,7 @@ def _engine(d: Draft) -> str:
     return f"{d.engine} · {d.model}" + (" · FALLBACK" if d.fallback else "")
 
 
-def _print_report(report: ToneReport) -> None:
+def print_report(report: ToneReport) -> None:
     verdict = "[green]checks passed[/green]" if report.passed else "[red]checks failed[/red]"
     out.print(f"{verdict} · score {report.score}")
     for issue in report.issues:

@@ -11,6 +11,7 @@ from draftdesk.adapters.llm.base import ChatLLM
 from draftdesk.domain.drafts import Source, ToneReport
 from draftdesk.domain.enums import Approver, PhraseFamily
 from draftdesk.domain.knowledge import KnowledgeBase
+from draftdesk.services.phrase_patterns import phrase_example
 from draftdesk.services.prompt_library import PromptLibrary
 from draftdesk.services.retrieval import RetrievalService
 from draftdesk.services.template_engine import TemplateEngine
@@ -55,12 +56,13 @@ class DraftingContext:
     def avoid_text(self) -> str:
         # The phrases alone: small models copy the worked examples of "instead" into replies.
         phrases = [
-            f'"{p.text}"'
+            f'"{phrase_example(p.text)}"'
             for g in self.kb.guidelines
             for p in g.meta.phrases
-            if p.family in (PhraseFamily.GENERIC, PhraseFamily.DEFENSIVE)
+            # English examples only: the model needs the idea, and the prompt must stay short.
+            if p.family in (PhraseFamily.GENERIC, PhraseFamily.DEFENSIVE) and p.text.isascii()
         ]
-        return ", ".join(phrases) or "(none listed)"
+        return ", ".join(dict.fromkeys(phrases)) or "(none listed)"
 
     @property
     def policy_sources(self) -> list[Source]:

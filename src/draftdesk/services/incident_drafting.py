@@ -11,7 +11,7 @@ import re
 import time
 
 from draftdesk.adapters.llm.base import ChatLLM, LLMError
-from draftdesk.domain.drafts import ChannelDraft, Engine, IncidentFacts, IncidentPack, Source
+from draftdesk.domain.drafts import ChannelDraft, Engine, IncidentFacts, IncidentPack, MessageKind, Source
 from draftdesk.domain.enums import Channel, KnowledgeKind, Stage
 from draftdesk.domain.knowledge import Template
 from draftdesk.services.drafting_support import DraftingContext, clean_answer, revise
@@ -165,9 +165,13 @@ class IncidentDrafter:
         answer = clean_answer(llm.complete(messages))
         title, text = _split_title(answer) if title_limit else (None, answer)
         check_ctx = CheckContext(
+            kind=MessageKind.STATUS_UPDATE,
+            channel=channel,
             limit=limit,
             facts_text=" ".join(known.values()) + " " + (filled.text if template else ""),
+            compensation=facts.compensation or "",
             allowed_domains=self.ctx.allowed_domains,
+            facts=facts,
         )
         text, report, rounds = revise(self.ctx, llm, messages, text, check_ctx)
         if title_limit and rounds:
@@ -204,7 +208,15 @@ class IncidentDrafter:
         self, facts: IncidentFacts, channel: Channel, limit: int | None, filled: Filled, fallback: bool
     ) -> ChannelDraft:
         text = filled.text or facts.summary
-        check_ctx = CheckContext(limit=limit, facts_text=text, allowed_domains=self.ctx.allowed_domains)
+        check_ctx = CheckContext(
+            kind=MessageKind.STATUS_UPDATE,
+            channel=channel,
+            limit=limit,
+            facts_text=text,
+            compensation=text,
+            allowed_domains=self.ctx.allowed_domains,
+            facts=facts,
+        )
         warnings = [
             f"The facts give no '{name}', so the sentence that needs it was left out."
             for name in filled.dropped

@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator
 from draftdesk.adapters.llm.base import ChatLLM, LLMError
 from draftdesk.domain.drafts import (
     Engine,
+    MessageKind,
     PromptRef,
     ReviewKind,
     ReviewReply,
@@ -56,6 +57,10 @@ _ESCALATE = re.compile(
     r"brûl\w*|avocat|incendio|humo|chispas|quemad\w*|abogado|fuoco|fumo|scintille|bruciat\w*|avvocato|brand|rook|"
     r"vonken|advocaat)\b"
 )
+
+
+# Reviews whose reply must name the problem and give a next step.
+COMPLAINTS = frozenset({ReviewKind.LEGITIMATE_COMPLAINT, ReviewKind.MISLEADING_EXPECTATION, ReviewKind.MIXED})
 
 
 class UnsafeDraft(Exception):
@@ -117,7 +122,10 @@ class ReviewDrafter:
             facts_text=review.context or "",
             allowed_domains=self.ctx.allowed_domains,
             product=review.product,
-            contact=None if kind == ReviewKind.POSITIVE else self.ctx.contact,
+            contact=self.ctx.contact,
+            kind=MessageKind.REVIEW_REPLY,
+            review_text=review.text,
+            complaint=kind in COMPLAINTS,
         )
         result = None
         if llm is not None:
@@ -225,6 +233,7 @@ class ReviewDrafter:
             text = clean_answer(llm.complete(messages))
         # The rules and security text, not the policy lines a reply may fairly echo.
         check_ctx.instructions = re.sub(r"\{\w+\}", " ", prompt.system)
+        check_ctx.guidance = guidance
         text, report, rounds = revise(self.ctx, llm, messages, text, check_ctx)
         unsafe = sorted({i.rule for i in report.errors if i.rule in UNSAFE_RULES})
         if unsafe:

@@ -1,0 +1,221 @@
+"""Words that show a message does its job: a next step, an action, an apology, a fix, a promise.
+
+These are language knowledge, not store policy, so they live here rather than in the
+knowledge base; the store's own phrases to avoid stay in its guidelines. Each cue covers
+the six languages draftdesk replies in.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _cue(*parts: str) -> re.Pattern[str]:
+    return re.compile(r"(?i)(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+# How the customer gets help, or what the store will do for them next.
+NEXT_STEP = _cue(
+    r"(?:contact|message|email|e-mail|write to|call|phone|ring|dm|reach|ping|text) (?:us|our|me|the team)\w*",
+    r"get in touch",
+    r"drop us",
+    r"send us",
+    r"reply (?:to|here|with)",
+    r"let us know",
+    r"tell us",
+    r"\S+/(?:help|support|contact|returns?)\b",
+    r"just (?:reply|tell us|ask)",
+    r"(?:we|i)(?:'ll| will| would| can|'d| are going to| have| 've|'ve) (?:\w+ ){0,2}"
+    r"(?:send|arrange|replace|refund|swap|exchange|ship|post|call|email|contact|follow|look|check|"
+    r"investigate|book|collect|pick|cover|credit|issue|sort|fix|update|pass|share|add|make|get|put|"
+    r"organi[sz]e|reimburse|take|ring|be in touch|reach)\w*",
+    r"(?:visit|see|use|go to|head to|open|start) (?:\w+ ){0,3}(?:help|returns?|support|page|form|portal|link|"
+    r"chat|app|account)\w*",
+    r"(?:is|are) on (?:its|their) way",
+    r"(?:has|have) been (?:sent|issued|refunded|arranged|booked|dispatched|shipped)",
+    r"help page|returns? page|help centre|help center|support page|contact form",
+    # de
+    r"schreiben sie uns",
+    r"melden sie sich",
+    r"kontaktieren sie",
+    r"wir (?:\w+ ){0,3}(?:senden|schicken|ersetzen|erstatten|tauschen|kümmern|melden|rufen|prüfen)\w*",
+    r"(?:senden|schicken) sie uns",
+    r"antworten sie",
+    # fr
+    r"écrivez-nous|ecrivez-nous|contactez-nous|contactez|écrivez|ecrivez",
+    r"nous (?:\w+ ){0,3}(?:enverr|rembours|remplac|échang|echang|occup|contact|rappel)\w*",
+    r"(?:n'hésitez|n'hesitez) pas",
+    # es
+    r"escr[ií]banos|cont[aá]ctenos|escr[ií]benos|cont[aá]ctanos|env[ií]enos",
+    r"(?:le |te )?(?:enviaremos|reembolsaremos|cambiaremos|repondremos|sustituiremos|llamaremos|"
+    r"gestionaremos|contactaremos)",
+    # it
+    r"scriveteci|contattateci|scrivici|contattaci|ci scriva|ci contatti",
+    r"(?:le |ti |vi )?(?:invieremo|rimborseremo|sostituiremo|manderemo|contatteremo|chiameremo)",
+    # nl
+    r"neem (?:\w+ )?contact",
+    r"stuur (?:ons|een)",
+    r"mail ons|bel ons|laat (?:het )?(?:ons )?weten",
+    r"we (?:\w+ ){0,3}(?:sturen|vervangen|vergoeden|betalen|nemen|bellen|regelen)",
+)
+
+# What the team is doing about an incident.
+ACTION = _cue(
+    r"(?:we|we're|we've|our (?:\w+ ){0,2}(?:team|teams|engineers|staff|people|partners?|colleagues)|the team)"
+    r"(?: are| is| have| has| had| will|'ll)?(?: been| now| already| still| also| actively)*"
+    r" (?:\w+ly )?(?:working|investigating|looking|fixing|restoring|monitoring|watching|contacting|"
+    r"replacing|testing|checking|talking|switching|moving|adding|rebuilding|rerouting|repairing|"
+    r"reviewing|preparing|processing|shipping|sending|packing|refunding|tracing|resetting|updating|"
+    r"correcting|pausing|paused|removed|fixed|found|identified|applied|switched|added|contacted|"
+    r"started|put|made|changed|reversed|undone|restored|brought|hired|opened|extended|"
+    r"worked|traced|tested|informed|notified|reported|secured|locked|blocked|closed|reset|rolled|"
+    r"work|fix|restore|investigate|contact|refund|replace|ship|send|email|notify|post)\w*",
+    r"(?:is|are) (?:being|now being) (?:\w+ed|fixed|built|shipped|sent|rebuilt|replaced|processed)",
+    r"(?:engineers|technicians|specialists|investigators|couriers?) (?:are|is|have)",
+)
+
+NEXT_UPDATE = _cue(
+    r"next update",
+    r"(?:update|post|check in|write|report) (?:\w+ ){0,3}(?:again|by|at|before|within|in|every)",
+    r"keep (?:you|everyone|this page) (?:\w+ )?(?:posted|updated|informed)",
+    r"more (?:news|information|details) (?:by|at|in|within)",
+)
+
+FIXED = _cue(
+    r"fixed",
+    r"resolved",
+    r"restored",
+    r"back (?:up|online|to normal|in stock|on track|on schedule)",
+    r"working (?:again|normally|as normal|properly|fine)",
+    r"(?:running|operating|shipping|dispatching) normally",
+    r"normal service",
+    r"all clear",
+    r"(?:is|are|has|have) (?:now )?(?:over|ended|cleared|caught up)",
+    r"(?:now|again) (?:working|open|live|available|shipping|on time)",
+    r"caught up",
+    r"no longer",
+)
+
+THANKS = _cue(
+    r"thank\w*", r"grateful", r"appreciate\w*", r"danke\w*", r"merci", r"gracias", r"grazie", r"bedankt"
+)
+
+APOLOGY = _cue(
+    r"sorry",
+    r"apologi[sz]\w*",
+    r"apolog(?:y|ies)",
+    r"regret\w*",
+    r"entschuldig\w*",
+    r"tut uns leid",
+    r"désolé\w*|desole\w*|excus\w*",
+    r"lo sentimos|disculp\w*|perd[oó]n",
+    r"ci dispiace|scus\w*",
+    r"excuses|spijt",
+)
+
+# Words that say who is affected, when the facts do not supply their own.
+AFFECTED = _cue(
+    r"customers?",
+    r"shoppers?",
+    r"anyone",
+    r"everyone",
+    r"(?:all|some|many|most) (?:of )?(?:you|orders|customers|shoppers|people|accounts)",
+    r"if you",
+    r"your (?:order|orders|account|payment|parcel|delivery|card|basket|cart)",
+    r"orders? (?:placed|made|shipped|sent)",
+)
+
+# Remedies and gestures: each must be licensed by the compensation the store allows.
+REMEDIES: dict[str, re.Pattern[str]] = {
+    "refund": _cue(
+        r"refund\w*",
+        r"money back",
+        r"reimburs\w*",
+        r"(?:rück)?erstatt\w*",
+        r"rembours\w*",
+        r"reembols\w*",
+        r"rimbors\w*",
+        r"terugbetal\w*",
+        r"geld terug",
+        r"cover (?:the )?cost",
+    ),
+    "discount": _cue(
+        r"discount\w*",
+        r"coupon\w*",
+        r"(?:promo|discount|voucher) code",
+        r"\d+ ?% off",
+        r"money off",
+        r"off your next",
+        r"rabatt\w*",
+        r"réduction|reduction|remise",
+        r"descuento\w*",
+        r"sconto|sconti",
+        r"korting\w*",
+    ),
+    "voucher": _cue(
+        r"vouchers?",
+        r"gift cards?",
+        r"(?:store |account )?credit",
+        r"gutschein\w*",
+        r"bon d'achat|avoir",
+        r"vale|cheque regalo",
+        r"buono|buoni",
+        r"tegoed|cadeaubon",
+    ),
+    "free_delivery": _cue(
+        r"free (?:shipping|delivery|postage|express|upgrade)",
+        r"(?:shipping|delivery|postage) (?:is )?(?:on us|free)",
+        r"versandkostenfrei|kostenlose? (?:versand|lieferung)",
+        r"livraison (?:gratuite|offerte)",
+        r"env[ií]o gratis|env[ií]o gratuito",
+        r"spedizione gratuita",
+        r"gratis (?:verzending|bezorging)",
+    ),
+    "gift": _cue(
+        r"free gift", r"complimentary", r"on the house", r"geschenk", r"cadeau", r"regalo", r"omaggio"
+    ),
+}
+
+# A promise nobody can keep, or a reassurance the facts do not give.
+GUARANTEE = _cue(
+    r"(?:will|won't|would) never happen again",
+    r"never (?:happen|occur) again",
+    r"guarantee\w*",
+    r"100 ?% (?:safe|secure|sure|certain)",
+    r"no (?:customer |personal |card |payment |customers' )?(?:data|details|information|passwords?) "
+    r"(?:was|were|has been|have been) (?:accessed|affected|taken|exposed|stolen|compromised|lost)",
+    r"(?:your|all) (?:data|details|information) (?:is|are|remains?) "
+    r"(?:completely |fully |perfectly )?(?:safe|secure)",
+)
+
+CAUSE = _cue(
+    r"caused by",
+    r"(?:was|were|is|are) (?:\w+ )?due to",
+    r"due to (?:a|an|the|our|their)",
+    r"because (?:of )?(?:a|an|the|our|their)",
+    r"the result of",
+    r"(?:was |were )?triggered by",
+    r"traced (?:it |this |the \w+ )?(?:back )?to",
+    r"stemm(?:ed|s) from",
+    r"(?:root )?cause (?:was|is|has been)",
+    r"(?:happened|occurred|started) (?:when|after|because)",
+)
+
+DATE_OR_ETA = _cue(
+    r"by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the weekend)",
+    r"by (?:the )?end of (?:the |this |next )?(?:day|week|month|today)",
+    r"(?:on |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    r"within the (?:next )?(?:hour|day|week|afternoon|morning)",
+    r"(?:in|within) (?:an|the next) hour",
+    r"(?:by|before) (?:this|the) (?:afternoon|evening|morning|weekend)",
+    r"tomorrow",
+    r"tonight",
+    r"later today",
+    r"next week",
+    r"within (?:the next )?(?:\d+|an?|one|two|three|four|five|a few|24|48|72)(?:[-–]\d+)? "
+    r"(?:working |business )?(?:minutes?|hours?|days?|weeks?)",
+    r"in (?:the next )?(?:\d+|two|three|four|five|a few|24|48)(?:[-–]\d+)? (?:working |business )?"
+    r"(?:minutes?|hours?|days?|weeks?)",
+    r"\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w*",
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w* \d{1,2}(?:st|nd|rd|th)?",
+)

@@ -1,0 +1,165 @@
+"""Is the message about *this* review or incident, and does it say what its reader needs?
+
+Specificity compares the words a reply shares with its own review against the words it
+would share with other reviews: a reply that fits a random review as well as its own is
+generic, however fresh its phrasing. Required elements follow the playbook per message
+kind, stage and channel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from draftdesk.domain.drafts import Family, IncidentFacts, ToneIssue
+from draftdesk.domain.enums import Channel, Stage
+from draftdesk.services import tone_cues as cues
+from draftdesk.services.text_features import content_stems
+from draftdesk.services.tone_rules import TIME, issue, normal_figure
+
+SHORT_CHANNELS = frozenset({Channel.SMS, Channel.BANNER, Channel.SOCIAL, Channel.IN_APP})
+# Words every review and reply shares whatever it is about: they show no reading of the review.
+_EMPTY = content_stems(
+    "product item order purchase buy bought review experience customer service shop store time day days week "
+    "good great nice bad love loved happy disappointed problem issue star stars recommend quality"
+)
+
+
+@dataclass(frozen=True)
+class Background:
+    """Reviews of the sample set: the 'any other review' a generic reply would fit equally well."""
+
+    stems: list[frozenset[str]]
+    idf: dict[str, float]
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> Background:
+        stems = [content_stems(t) - _EMPTY for t in texts]
+        counts: dict[str, int] = {}
+        for s in stems:
+            for w in s:
+                counts[w] = counts.get(w, 0) + 1
+        n = max(1, len(stems))
+        return cls(stems=stems, idf={w: math.log((n + 1) / (c + 0.5)) for w, c in counts.items()})
+
+    def weight(self, shared: frozenset[str] | set[str]) -> float:
+        default = math.log(len(self.stems) + 2)
+        return sum(self.idf.get(w, default) for w in shared)
+
+
+def specificity(reply: str, review: str, product: str | None, background: Background) -> float:
+    """0 when the reply fits any review, 1 when it could only answer this one."""
+    said = content_stems(reply) - _EMPTY
+    named = bool(said & _product_stems(product))
+    own = background.weight(said & (content_stems(review) - _EMPTY - _product_stems(product)))
+    if not background.stems:
+        beaten = 0.0 if own > 0 else 1.0
+    else:
+        beaten = sum(background.weight(said & other) >= own for other in background.stems) / len(
+            background.stems
+        )
+    fit = 0.0 if own == 0 else 1.0 - beaten
+    return round(0.35 * named + 0.65 * fit, 3)
+
+
+def _product_stems(product: str | None) -> frozenset[str]:
+    return frozenset(w for w in content_stems(product or "") if len(w) >= 4) - _EMPTY
+
+
+def reply_elements(
+    reply: str, review: str, product: str | None, complaint: bool, contact: str | None, score: float
+) -> Iterable[ToneIssue]:
+    """A reply fits this review (specific), and a complaint gets its problem named and a next step."""
+    said = content_stems(reply) - _EMPTY
+    named = bool(said & _product_stems(product))
+    problem = content_stems(review) - _EMPTY - _product_stems(product)
+    # Not naming the product, and fitting other reviews about as well as this one.
+    if score < 0.3 and not named:
+        yield issue(
+            "not_specific",
+            Family.GENERIC,
+            "The reply would fit almost any review: it names neither the product nor what the customer said.",
+            "Name the product and the customer's actual problem or praise, in their terms.",
+        )
+        return
+    if complaint and problem and not (said & problem):
+        yield issue(
+            "acknowledges_problem",
+            Family.MISSING_ELEMENT,
+            "The reply does not mention the problem the customer described.",
+            "Say what went wrong in the customer's terms before offering the fix.",
+        )
+    if complaint and not (contact and contact.lower() in reply.lower()) and not cues.NEXT_STEP.search(reply):
+        yield issue(
+            "next_step",
+            Family.MISSING_ELEMENT,
+            "The reply gives no next step: the customer cannot tell what happens now.",
+            f"Say how to get the remedy{': ' + contact if contact else ''}.",
+        )
+
+
+def _mentions(text: str, fact: str | None, need: int = 1) -> bool:
+    if not fact:
+        return True
+    times = {normal_figure(m.group(0)) for m in TIME.finditer(fact)}
+    if times and times & {normal_figure(m.group(0)) for m in TIME.finditer(text)}:
+        return True
+    wanted = content_stems(fact)
+    return len(content_stems(text) & wanted) >= min(need, len(wanted))
+
+
+def update_specificity(text: str, facts: IncidentFacts) -> float:
+    about = content_stems(" ".join([facts.title, facts.summary, facts.affected, facts.workaround or ""]))
+    shared = content_stems(text) & about
+    return round(min(1.0, len(shared) / 4), 3)
+
+
+def update_elements(
+    text: str, facts: IncidentFacts, channel: Channel | None, score: float
+) -> Iterable[ToneIssue]:
+    """What customers need at this stage, on this channel (short channels carry less)."""
+    if score < 0.25:
+        yield issue(
+            "not_specific",
+            Family.GENERIC,
+            "The update could be posted for any incident: it never says what is actually wrong.",
+            "Say in plain words what customers cannot do, who is affected and what happens next.",
+        )
+        return
+    short = channel in SHORT_CHANNELS
+    missing: list[str] = []
+    if facts.stage in (Stage.RESOLVED, Stage.FOLLOW_UP):
+        if facts.stage == Stage.RESOLVED and not cues.FIXED.search(text):
+            missing.append("that the problem is fixed")
+        if not short:
+            if not cues.APOLOGY.search(text):
+                missing.append("an apology")
+            if facts.stage == Stage.RESOLVED and not cues.THANKS.search(text):
+                missing.append("thanks for customers' patience")
+            if not _mentions(text, facts.compensation):
+                missing.append(f"the compensation ({facts.compensation})")
+    elif short:
+        timing = facts.next_update_at or facts.eta
+        ways = [timing, facts.workaround]
+        if any(ways) and not any(_mentions(text, w) for w in ways if w) and "status." not in text.lower():
+            missing.append("the next update time, the workaround or a link to the status page")
+    else:
+        affected = content_stems(facts.affected)
+        if not (content_stems(text) & affected or cues.AFFECTED.search(text)):
+            missing.append("who is affected")
+        if not (cues.ACTION.search(text) or _mentions(text, facts.actions, 2)):
+            missing.append("what the team is doing")
+        if facts.next_update_at and not _mentions(text, facts.next_update_at):
+            missing.append(f"the next update time ({facts.next_update_at})")
+        elif facts.eta and not facts.next_update_at and not _mentions(text, facts.eta):
+            missing.append(f"the expected fix time ({facts.eta})")
+        if facts.workaround and not _mentions(text, facts.workaround, 2):
+            missing.append("the workaround")
+    if missing:
+        yield issue(
+            "required_elements",
+            Family.MISSING_ELEMENT,
+            f"At this stage ({facts.stage}) the message should say {', '.join(missing)}.",
+            "Add " + "; ".join(missing) + ", in one plain sentence each.",
+        )

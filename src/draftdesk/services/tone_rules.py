@@ -1,0 +1,271 @@
+"""Pattern rules that hold for any store: private data, style, links, and claims beyond the facts.
+
+Each rule is a function from the text (and what the draft may rely on) to issues. The
+checker in `tone_check` runs them; the knowledge base's phrase rules live there too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from draftdesk.domain.drafts import Family, Severity, ToneIssue
+from draftdesk.services import tone_cues as cues
+from draftdesk.services.text_features import content_stems
+
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}|\[\[|\]\]")
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+PHONE = re.compile(r"(?<![\w:/.£€$])\+?\(?\d[\d ()-]{7,}\d\b")
+ORDER = re.compile(
+    r"(?i)\b(?:order|bestellung|commande|pedido|ordine|bestelling|ref(?:erence)?)\s*(?:no\.?|number|nr\.?|"
+    r"#|n°|num[eé]ro|nummer)?\s*#?\s*[A-Z]{0,3}-?\d{4,}\b|#\s?[A-Z]{0,3}-?\d{4,}\b"
+)
+CARD = re.compile(
+    r"\b(?:\d[ -]?){13,19}\b|(?i:ending(?: in| with)?|last (?:four|4) digits(?: of)?|endet auf|"
+    r"se terminant par|terminada en|che termina con|eindigend op)\s*:?\s*\d{4}\b"
+)
+ADDRESS = re.compile(
+    r"\b\d{1,4}[a-z]?,? (?:[A-Z][\w'-]+ ){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|"
+    r"Crescent|Place|Terrace|Court|Gardens|Grove|Square|Boulevard|Blvd)\b\.?"
+    r"|\b[A-ZÄÖÜ][\w]+(?:straße|strasse|weg|gasse|allee|platz|straat|laan|gracht) \d{1,4}\b"
+    r"|\b\d{1,4},? (?:rue|avenue|boulevard|chemin|impasse|calle|avenida|via|viale|piazza) [A-ZÉ][\w' -]{2,30}"
+    r"|\b(?:calle|avenida|via|viale|rue) [A-ZÉ][\w' ]{2,30},? \d{1,4}\b"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"  # UK postcode
+)
+URL = re.compile(
+    r"(?i)\b(?:https?://|www\.)[^\s)]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|ly|co|info|biz|xyz|"
+    r"shop|example|de|fr|es|it|nl|uk|eu)(?:/[^\s)]*)?"
+)
+TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b", re.I)
+MONEY = re.compile(
+    r"(?:(?:[£€$]|\b(?:EUR|GBP|USD)\s?)\d+(?:[.,]\d+)?"
+    r"|\b\d+(?:[.,]\d+)?\s?(?:€|EUR|GBP|USD|euros?|pounds?|dollars?)\b)",
+    re.I,
+)
+PERCENT = re.compile(
+    r"(?i)\b\d{1,3}\s?(?:%|per ?cent\b|prozent\b|pour ?cent\b|por ?ciento\b|per ?cento\b|procent\b)"
+)
+SHOUT = re.compile(r"\b[A-ZÄÖÜÉÈ]{4,}(?:\s+[A-ZÄÖÜÉÈ]{2,}){2,}\b")
+INSULT = re.compile(
+    r"(?i)\b(?:fuck\w*|shit\w*|idiots?|morons?|stupid|bastards?|arsch\w*|schei(?:ss|ß)\w*|idioten?|merde|connards?|"
+    r"putain|mierda|idiotas?|imbéciles?|cazz\w*|stronz\w*|idioti|klootzak\w*|kut\w*)\b"
+)
+NOTES_LINE = re.compile(r"(?m)^\s*(?:[-*•]\s+|\d{1,2}[.)]\s|[A-Z][\w ]{0,30}:\s)")
+
+
+def issue(
+    rule: str,
+    family: Family,
+    message: str,
+    suggestion: str,
+    span: tuple[int, int] | None = None,
+    severity: Severity = Severity.ERROR,
+) -> ToneIssue:
+    return ToneIssue(
+        rule=rule, family=family, severity=severity, span=span, message=message, suggestion=suggestion
+    )
+
+
+def _own(host: str, allowed: tuple[str, ...]) -> bool:
+    host = host.lower().rstrip(".,")
+    return any(host == d or host.endswith("." + d) for d in allowed)
+
+
+def private_data(text: str, allowed: tuple[str, ...]) -> Iterable[ToneIssue]:
+    taken: list[tuple[int, int]] = []
+    for pattern, what in (
+        (EMAIL, "an email address"),
+        (ORDER, "an order number"),
+        (CARD, "card digits"),
+        (PHONE, "a phone number"),
+        (ADDRESS, "a street address"),
+    ):
+        for m in pattern.finditer(text):
+            if what == "an email address" and _own(m.group(0).split("@")[1], allowed):
+                continue  # the store's own support address is fine in public
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            yield issue(
+                "private_data",
+                Family.PRIVATE_DATA,
+                f"“{m.group(0)}” looks like {what}; public text must not carry personal data.",
+                "Remove it and ask the customer to contact you privately.",
+                (m.start(), m.end()),
+            )
+
+
+def style(text: str) -> Iterable[ToneIssue]:
+    for m in PLACEHOLDER.finditer(text):
+        yield issue(
+            "unfilled_placeholder",
+            Family.STYLE,
+            f"“{m.group(0)}” is a template placeholder that was never filled.",
+            "Replace it with the fact, or remove the sentence.",
+            (m.start(), m.end()),
+        )
+    for m in re.finditer(r"[!?]{2,}", text):
+        yield issue(
+            "exclamation_run",
+            Family.STYLE,
+            "Runs of ! or ? read as shouting or sarcasm.",
+            "Use one full stop.",
+            (m.start(), m.end()),
+            Severity.WARNING,
+        )
+    capitals = sum(w.isupper() and len(w) > 3 for w in re.findall(r"\w+", text))
+    for m in SHOUT.finditer(text):
+        # A word or two in capitals is emphasis; a message in capitals is shouting.
+        yield issue(
+            "shouting",
+            Family.STYLE,
+            "Several words in capitals read as shouting.",
+            "Write them in normal case.",
+            (m.start(), m.end()),
+            Severity.ERROR if capitals > 5 else Severity.WARNING,
+        )
+    if re.search(r"\*\*|__|(?m:^#{1,6}\s)", text):
+        yield issue(
+            "markup",
+            Family.STYLE,
+            "Markdown markup (** or #) shows up as symbols on review sites and in messages.",
+            "Write plain text.",
+        )
+    if len(NOTES_LINE.findall(text)) >= 2:
+        # Customer messages are prose: labelled lines or bullets mean a model copied its instructions.
+        yield issue(
+            "notes_layout",
+            Family.STYLE,
+            "The text reads like notes (labelled lines or bullets), not a message to a customer.",
+            "Write it as a few plain sentences.",
+        )
+
+
+def links(text: str, allowed: tuple[str, ...]) -> Iterable[ToneIssue]:
+    for m in URL.finditer(text):
+        if "@" in text[max(0, m.start() - 1) : m.start()]:
+            continue  # the domain of an email address, judged by private_data
+        host = re.sub(r"(?i)^(https?://)?(www\.)?", "", m.group(0)).split("/")[0]
+        if _own(host, allowed):
+            continue
+        yield issue(
+            "foreign_link",
+            Family.UNSUPPORTED_CLAIM,
+            f"The link “{m.group(0)}” is not one of the store's own addresses.",
+            "Remove it; point customers only to the store's help page or status page.",
+            (m.start(), m.end()),
+        )
+
+
+def insults(text: str) -> Iterable[ToneIssue]:
+    for m in INSULT.finditer(text):
+        yield issue(
+            "insult",
+            Family.DEFENSIVE,
+            f"“{m.group(0)}” is insulting or profane.",
+            "Remove it; stay calm and offer help.",
+            (m.start(), m.end()),
+        )
+
+
+def _eights(text: str) -> list[str]:
+    said = re.findall(r"\w+", text.lower())
+    return [" ".join(said[i : i + 8]) for i in range(len(said) - 7)]
+
+
+def leak(text: str, secret: str, guidance: str = "") -> Iterable[ToneIssue]:
+    """Eight words in a row from the instructions, or a draft made of the playbook, is not a reply."""
+    said = _eights(text)
+    if set(said) & set(_eights(secret)):
+        yield issue(
+            "prompt_leak",
+            Family.UNSUPPORTED_CLAIM,
+            "The draft repeats draftdesk's own instructions.",
+            "Remove them; reply only to the customer.",
+        )
+    # Echoing a policy line is fine; a draft that is mostly guidance text speaks to nobody.
+    copied = set(_eights(guidance)) if guidance else set()
+    if said and sum(s in copied for s in said) / len(said) > 0.25:
+        yield issue(
+            "copied_guidance",
+            Family.GENERIC,
+            "The draft copies the playbook's guidance instead of replying to this customer.",
+            "Write to the customer about their own review, in your own words.",
+        )
+
+
+def normal_figure(value: str) -> str:
+    """One spelling per figure: 14:30, 14.30, 14h30 and 2:30 pm are one time; 5.00 and 5 one amount."""
+    time = re.fullmatch(r"(?i)(\d{1,2})(?:[:.h](\d{2}))?\s?(am|pm)?", value.strip())
+    if time:
+        hour, minute, half = int(time[1]), int(time[2] or 0), (time[3] or "").lower()
+        hour = hour % 12 + (12 if half == "pm" else 0) if half else hour
+        return f"{hour:02d}:{minute:02d}"
+    digits = re.sub(r"\D", "", value)
+    return digits[:-2] if re.search(r"[.,]00\b", value) else digits
+
+
+def figures(text: str, facts: str, policy: str) -> Iterable[ToneIssue]:
+    for pattern, what in ((TIME, "time"), (MONEY, "amount"), (PERCENT, "percentage")):
+        # A figure is licensed only by the same kind of figure: "GBP 50" never allows "50%".
+        source = facts if what == "time" else f"{facts} {policy}"
+        known = {normal_figure(m.group(0)) for m in pattern.finditer(source)}
+        for m in pattern.finditer(text):
+            if normal_figure(m.group(0)) in known:
+                continue
+            yield issue(
+                f"unsupported_{what}",
+                Family.UNSUPPORTED_CLAIM,
+                f"The {what} “{m.group(0)}” is not in the facts or the compensation policy.",
+                f"Remove the {what}, or add it to the facts if it is confirmed.",
+                (m.start(), m.end()),
+            )
+
+
+def promises(text: str, facts: str, compensation: str) -> Iterable[ToneIssue]:
+    """Remedies, dates, causes and guarantees must come from the facts or the allowed compensation."""
+    for name, pattern in cues.REMEDIES.items():
+        if pattern.search(compensation) or pattern.search(facts):
+            continue
+        for m in pattern.finditer(text):
+            yield issue(
+                f"unsupported_{name}",
+                Family.UNSUPPORTED_CLAIM,
+                f"“{m.group(0)}” offers something the compensation allowed here does not include.",
+                "Offer only what the compensation policy allows, or ask an approver first.",
+                (m.start(), m.end()),
+            )
+            break
+    known = content_stems(facts)
+    for m in cues.DATE_OR_ETA.finditer(text):
+        said = content_stems(m.group(0)) | set(re.findall(r"\d+", m.group(0)))
+        if said and said <= (known | set(re.findall(r"\d+", facts))):
+            continue
+        yield issue(
+            "unsupported_date",
+            Family.UNSUPPORTED_CLAIM,
+            f"“{m.group(0)}” promises a time or date the facts do not give.",
+            "Promise only the times the facts give, or say when the next update comes.",
+            (m.start(), m.end()),
+        )
+    for m in cues.CAUSE.finditer(text):
+        following = content_stems(text[m.end() : m.end() + 60])
+        if following and following & known:
+            continue
+        yield issue(
+            "unsupported_cause",
+            Family.UNSUPPORTED_CLAIM,
+            f"“{text[m.start() : m.end() + 40].strip()}…” states a cause the facts do not give.",
+            "Leave the cause out until it is confirmed.",
+            (m.start(), m.end()),
+        )
+    for m in cues.GUARANTEE.finditer(text):
+        if cues.GUARANTEE.search(facts):
+            continue
+        yield issue(
+            "unsupported_guarantee",
+            Family.UNSUPPORTED_CLAIM,
+            f"“{m.group(0)}” is a promise or reassurance nobody has confirmed.",
+            "Say what you know and what you are doing; do not guarantee.",
+            (m.start(), m.end()),
+        )
