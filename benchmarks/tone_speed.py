@@ -103,9 +103,7 @@ def main() -> None:
                 rep_times.append((time.perf_counter() - started) * 1000)
         finally:
             c.close()
-    print(
-        f"{len(drafts)} template replies to sample reviews; {len(published)} published (filled in {fill:.0f} s)\n"
-    )
+    print(f"{len(drafts)} template replies; {len(published)} published replies (filled in {fill:.0f} s)\n")
     print("| check | p50 ms | p95 ms | target p95 |\n|---|---:|---:|---:|")
     print(f"| rule checks per reply | {pct(rule_times, 0.5):.2f} | {pct(rule_times, 0.95):.2f} | 5 |")
     rep = f"{pct(rep_times, 0.5):.1f} | {pct(rep_times, 0.95):.1f}"
