@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from draftdesk.container import Container
-from draftdesk.domain.drafts import MessageKind, ReviewRequest
+from draftdesk.domain.drafts import MessageKind, ReviewKind, ReviewRequest
 from draftdesk.paths import bundled_dir
 from draftdesk.services.message_check import CheckedReview, CheckRequest
 from draftdesk.services.repetition import PublishedReply
@@ -87,7 +87,9 @@ def main() -> None:
             published = []
             while len(published) < args.published:
                 review = rng.choice(samples).model_copy(update={"id": f"P{len(published)}"})
-                published.append(PublishedReply(id=f"P{len(published)}", text=c.reviews.draft(review).text))
+                kind = ReviewKind.LEGITIMATE_COMPLAINT if (review.rating or 5) <= 3 else ReviewKind.POSITIVE
+                text = c.drafting.templates.review_reply(review, kind, review.language or "en").text
+                published.append(PublishedReply(id=f"P{len(published)}", text=text))
             started = time.perf_counter()
             for i in range(0, len(published), 1000):
                 c.published.add(published[i : i + 1000])

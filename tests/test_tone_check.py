@@ -21,3 +21,119 @@ def test_times_match_the_facts_in_any_spelling(template_drafts: Container) -> No
     facts = "next update at 15:00 UTC"
     assert "unsupported_time" not in _rules(template_drafts, "Next update by 3 pm UTC.", facts_text=facts)
     assert "unsupported_time" in _rules(template_drafts, "Next update by 4 pm UTC.", facts_text=facts)
+
+
+def _families(container: Container, text: str, **ctx: object) -> set[str]:
+    report = container.checker.check(text, CheckContext(**ctx))  # type: ignore[arg-type]
+    return {i.family.value for i in report.errors}
+
+
+STORE = {"allowed_domains": ("lumenandloom.example",)}
+KETTLE = "The lid of my Brio kettle pops open while the water boils and it splashes everywhere."
+
+
+def test_stock_phrases_are_caught_in_the_spellings_people_use(template_drafts: Container) -> None:
+    for text in (
+        "We really value your comments.",
+        "We apologize for the inconvenience.",
+        "Customer satisfaction is always our number one priority.",
+        "Thanks so much for bringing this to our attention!",
+        "We look forward to welcoming you back.",
+    ):
+        assert "generic" in _families(template_drafts, text), text
+
+
+def test_a_reply_that_fits_any_review_is_generic_however_it_is_phrased(template_drafts: Container) -> None:
+    review = {"review_text": KETTLE, "product": "Brio Electric Kettle", "complaint": True, **STORE}
+    vague = "Oh no, that's not the experience we want for anyone. Our team would love to make things right."
+    specific = (
+        "A Brio kettle lid that springs open mid-boil is a scalding risk, and we're sorry. We'll send a "
+        "replacement straight away: message us at lumenandloom.example/help."
+    )
+    report = template_drafts.checker.check(vague, CheckContext(**review))  # type: ignore[arg-type]
+    assert "not_specific" in {i.rule for i in report.errors}
+    good = template_drafts.checker.check(specific, CheckContext(**review))  # type: ignore[arg-type]
+    assert good.passed, good.issues
+    assert (good.specificity or 0) > (report.specificity or 0) + 0.4
+
+
+def test_a_complaint_reply_must_name_the_problem_and_a_next_step(template_drafts: Container) -> None:
+    ctx = {"review_text": KETTLE, "product": "Brio Electric Kettle", "complaint": True, **STORE}
+    no_problem = "Sorry about your Brio Electric Kettle, Sam. Message us at lumenandloom.example/help."
+    no_next = (
+        "Sorry the lid of your Brio Electric Kettle pops open while it boils, Sam; that must be maddening."
+    )
+    rules_a = {i.rule for i in template_drafts.checker.check(no_problem, CheckContext(**ctx)).errors}  # type: ignore[arg-type]
+    rules_b = {i.rule for i in template_drafts.checker.check(no_next, CheckContext(**ctx)).errors}  # type: ignore[arg-type]
+    assert rules_a == {"acknowledges_problem"} and rules_b == {"next_step"}
+
+
+def test_an_update_must_carry_what_its_stage_needs(template_drafts: Container) -> None:
+    from draftdesk.domain.drafts import IncidentFacts
+    from draftdesk.domain.enums import Channel
+
+    facts = IncidentFacts(
+        type="checkout_failure",
+        stage="investigating",
+        title="Card payments failing",
+        summary="Card payments fail at checkout.",
+        affected="customers paying by card",
+        actions="We are working with our payment provider.",
+        workaround="You can still pay with PayPal.",
+        next_update_at="14:30 UTC",
+    )
+    ctx = {"facts": facts, "channel": Channel.STATUS_PAGE, "facts_text": " ".join(facts.known().values())}
+    complete = (
+        "Card payments are failing at checkout for customers paying by card. We are working with our payment "
+        "provider to fix it. You can still pay with PayPal. Next update by 14:30 UTC."
+    )
+    assert _families(template_drafts, complete, **ctx) == set()
+    thin = "Card payments are failing at checkout. We are looking into it."
+    report = template_drafts.checker.check(thin, CheckContext(**ctx))  # type: ignore[arg-type]
+    missing = next(i for i in report.errors if i.rule == "required_elements")
+    assert "14:30 UTC" in missing.message and "workaround" in missing.message
+    resolved = facts.model_copy(update={"stage": "resolved"})
+    done = "Card payments work again. Thanks for bearing with us."
+    report = template_drafts.checker.check(done, CheckContext(facts=resolved, channel=Channel.EMAIL))
+    assert "an apology" in next(i for i in report.errors if i.rule == "required_elements").message
+
+
+def test_promises_beyond_the_allowed_compensation_and_facts_are_claims(template_drafts: Container) -> None:
+    ctx = {"compensation": "replacement or full refund", "facts_text": "Replacement ships on 3 December."}
+    assert "unsupported_claim" not in _families(
+        template_drafts, "We'll refund you in full, or the replacement ships on 3 December.", **ctx
+    )
+    for text in (
+        "We'll add a voucher for your trouble.",
+        "It will arrive by Friday.",
+        "This was caused by a faulty batch from our supplier.",
+        "We guarantee this will never happen again.",
+    ):
+        assert "unsupported_claim" in _families(template_drafts, text, **ctx), text
+
+
+def test_private_data_is_caught_but_the_stores_own_address_is_not(template_drafts: Container) -> None:
+    allowed = {"allowed_domains": ("lumenandloom.example",)}
+    for text in (
+        "We've emailed jane.doe@mail.example about it.",
+        "Your order #4821397 is on its way.",
+        "The card ending in 4242 was refunded.",
+        "We'll collect it from 14 Harbour Street tomorrow.",
+        "Call Jane on +44 7700 900123.",
+    ):
+        assert "private_data" in _families(template_drafts, text, **allowed), text
+    assert "private_data" not in _families(template_drafts, "Write to care@lumenandloom.example.", **allowed)
+
+
+def test_phrase_patterns_cover_their_variants_and_nothing_else() -> None:
+    from draftdesk.services.phrase_patterns import phrase_pattern
+
+    stock = phrase_pattern("[the] customer satisfaction is our [top] priority")
+    assert stock.search("Customer satisfaction is our priority.")
+    assert stock.search("The customer satisfaction is our top priority")
+    assert not stock.search("customer satisfaction matters")
+    assert phrase_pattern("(minor|small) (hiccup|glitch)").search("a small hiccup")
+    assert phrase_pattern("deploy*").search("a deployment failed")
+    acronym = phrase_pattern("API")
+    assert acronym.search("our API failed") and not acronym.search("rapid api")
+    assert phrase_pattern("apologise for [any] inconvenience").search("We apologize for inconvenience")
