@@ -122,7 +122,9 @@ def revise(
     rounds = 0
     while report.errors and rounds < ctx.max_revisions:
         rounds += 1
-        problems = "\n".join(f"- {i.message} {i.suggestion}".strip() for i in report.errors)
+        problems = "\n".join(
+            f"- {i.message} {_without_examples(i.suggestion)}".strip() for i in report.errors
+        )
         follow_up = ctx.prompts["revision"].render(problems=problems, max_chars=check_ctx.limit or 1500)
         messages = [*messages, AIMessage(text), *follow_up]
         text = clean_answer(llm.complete(messages))
@@ -132,3 +134,12 @@ def revise(
         ):
             best = (text, report)
     return best[0], best[1], rounds
+
+
+_EXAMPLE = re.compile(r"[:,]?\s*(?:e\.g\.|for example|such as)?\s*['‘“\"].*$", re.S)
+
+
+def _without_examples(suggestion: str) -> str:
+    """Small models paste a suggestion's worked example (another product, another customer) verbatim."""
+    plain = _EXAMPLE.sub("", suggestion).strip().rstrip(".:")
+    return plain + "." if plain else ""

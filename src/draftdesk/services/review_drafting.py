@@ -126,6 +126,7 @@ class ReviewDrafter:
             kind=MessageKind.REVIEW_REPLY,
             review_text=review.text,
             complaint=kind in COMPLAINTS,
+            require_product=True,
         )
         result = None
         if llm is not None:
@@ -233,7 +234,10 @@ class ReviewDrafter:
             text = clean_answer(llm.complete(messages))
         # The rules and security text, not the policy lines a reply may fairly echo.
         check_ctx.instructions = re.sub(r"\{\w+\}", " ", prompt.system)
-        check_ctx.guidance = guidance
+        # The playbook, and the worked examples of the phrases to avoid: a reply must be made of neither.
+        check_ctx.guidance = "\n".join(
+            [guidance, *(p.instead for g in self.ctx.kb.guidelines for p in g.meta.phrases)]
+        )
         text, report, rounds = revise(self.ctx, llm, messages, text, check_ctx)
         unsafe = sorted({i.rule for i in report.errors if i.rule in UNSAFE_RULES})
         if unsafe:

@@ -66,6 +66,7 @@ class CheckContext:
     contact: str | None = None  # where a reply's next step points
     review_text: str | None = None
     complaint: bool = False  # a complaint needs its problem named and a next step
+    require_product: bool = False  # a draft must name the product (an audited human reply need not)
     facts: IncidentFacts | None = None
 
 
@@ -121,7 +122,9 @@ class ToneChecker:
             return score, list(update_elements(text, ctx.facts, ctx.channel, score))
         if ctx.review_text:
             score = specificity(text, ctx.review_text, ctx.product, self.background)
-            found = reply_elements(text, ctx.review_text, ctx.product, ctx.complaint, ctx.contact, score)
+            found = reply_elements(
+                text, ctx.review_text, ctx.product, ctx.complaint, ctx.contact, score, ctx.require_product
+            )
             return score, list(found)
         return None, list(_product_and_contact(text, ctx))
 
@@ -215,6 +218,7 @@ UNSAFE_RULES = frozenset(
         "copied_guidance",
         "insult",
         "shouting",
+        "names_product",
     }
 )
 

@@ -68,7 +68,13 @@ def _product_stems(product: str | None) -> frozenset[str]:
 
 
 def reply_elements(
-    reply: str, review: str, product: str | None, complaint: bool, contact: str | None, score: float
+    reply: str,
+    review: str,
+    product: str | None,
+    complaint: bool,
+    contact: str | None,
+    score: float,
+    require_product: bool = False,
 ) -> Iterable[ToneIssue]:
     """A reply fits this review (specific), and a complaint gets its problem named and a next step."""
     said = content_stems(reply) - _EMPTY
@@ -83,6 +89,13 @@ def reply_elements(
             "Name the product and the customer's actual problem or praise, in their terms.",
         )
         return
+    if require_product and _product_stems(product) and not named:
+        yield issue(
+            "names_product",
+            Family.MISSING_ELEMENT,
+            f"The reply does not name the product ({product}).",
+            "Name the product the customer reviewed.",
+        )
     if complaint and problem and not (said & problem):
         yield issue(
             "acknowledges_problem",

@@ -48,7 +48,8 @@ PERCENT = re.compile(
 SHOUT = re.compile(r"\b[A-ZÄÖÜÉÈ]{4,}(?:\s+[A-ZÄÖÜÉÈ]{2,}){2,}\b")
 INSULT = re.compile(
     r"(?i)\b(?:fuck\w*|shit\w*|idiots?|morons?|stupid|bastards?|arsch\w*|schei(?:ss|ß)\w*|idioten?|merde|connards?|"
-    r"putain|mierda|idiotas?|imbéciles?|cazz\w*|stronz\w*|idioti|klootzak\w*|kut\w*)\b"
+    r"putain|mierda|idiotas?|imbéciles?|cazz\w*|stronz\w*|idioti|klootzak\w*|kut\w*|garbage|crap\w*|"
+    r"trash(?:y)?|pathetic|losers?|dumb|scum\w*|clowns?)\b"
 )
 NOTES_LINE = re.compile(r"(?m)^\s*(?:[-*•]\s+|\d{1,2}[.)]\s|[A-Z][\w ]{0,30}:\s)")
 
