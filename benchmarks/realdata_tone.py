@@ -46,7 +46,7 @@ def generic_share(checker: ToneChecker, rows: list[dict]) -> None:
         if generic:
             flagged += 1
             by_rating[band] += 1
-            by_rule.update({i.rule for i in generic})
+            by_rule.update({r["reply"][i.span[0] : i.span[1]].lower() if i.span else i.rule for i in generic})
     print(f"\n## Real replies flagged generic ({len(rows)} replies)\n")
     print("| set | replies | flagged generic | share |\n|---|---:|---:|---:|")
     print(f"| all | {len(rows)} | {flagged} | {flagged / len(rows):.0%} |")
@@ -54,7 +54,7 @@ def generic_share(checker: ToneChecker, rows: list[dict]) -> None:
         print(
             f"| rating {band} | {totals[band]} | {by_rating[band]} | {by_rating[band] / totals[band]:.0%} |"
         )
-    print("\n| rule | replies |\n|---|---:|")
+    print("\n| stock phrase found, or rule | replies |\n|---|---:|")
     for rule, n in by_rule.most_common(12):
         print(f"| {rule} | {n} |")
 

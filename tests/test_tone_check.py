@@ -15,6 +15,9 @@ def test_a_figure_is_licensed_only_by_the_same_kind_of_figure(template_drafts: C
     assert "unsupported_percentage" in _rules(template_drafts, "We will take 50% off your next order.")
     assert "unsupported_amount" not in _rules(template_drafts, "We will cover up to £50 of the difference.")
     assert "unsupported_amount" in _rules(template_drafts, "We will send you a £35 voucher.")
+    # The policy allows GBP 25 of credit: the same number in another currency is another amount.
+    assert "unsupported_amount" not in _rules(template_drafts, "Here is £25 of store credit.")
+    assert "unsupported_amount" in _rules(template_drafts, "Here is $25 of store credit.")
 
 
 def test_times_match_the_facts_in_any_spelling(template_drafts: Container) -> None:

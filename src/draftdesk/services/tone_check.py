@@ -218,7 +218,6 @@ UNSAFE_RULES = frozenset(
         "copied_guidance",
         "insult",
         "shouting",
-        "names_product",
     }
 )
 

@@ -203,7 +203,15 @@ def normal_figure(value: str) -> str:
         hour = hour % 12 + (12 if half == "pm" else 0) if half else hour
         return f"{hour:02d}:{minute:02d}"
     digits = re.sub(r"\D", "", value)
-    return digits[:-2] if re.search(r"[.,]00\b", value) else digits
+    digits = digits[:-2] if re.search(r"[.,]00\b", value) else digits
+    # An amount is its currency and its number: GBP 25 of credit never allows "$25".
+    for code, pattern in _CURRENCIES.items():
+        if re.search(pattern, value, re.I):
+            return f"{code} {digits}"
+    return digits
+
+
+_CURRENCIES = {"GBP": r"£|gbp|pound", "EUR": r"€|eur", "USD": r"\$|usd|dollar"}
 
 
 def figures(text: str, facts: str, policy: str) -> Iterable[ToneIssue]:
