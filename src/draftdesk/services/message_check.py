@@ -22,6 +22,7 @@ from draftdesk.domain.knowledge import KnowledgeBase
 from draftdesk.services.language import detect_language
 from draftdesk.services.repetition import batch_duplicates
 from draftdesk.services.tone_check import CheckContext, ToneChecker, report
+from draftdesk.services.tone_rules import MONEY
 
 DEFAULT_REPLY_LIMIT = 1500
 MAX_MESSAGE_CHARS = 20_000
@@ -113,6 +114,8 @@ class MessageChecker:
         ctx.compensation = reply_facts.compensation
         review = req.review
         if review is not None:
+            # Auditing a person's reply: a price the customer quoted may be repeated back to them.
+            ctx.extra_allowed = [" ".join(m.group(0) for m in MONEY.finditer(review.text))]
             ctx.review_text = review.text
             ctx.product = review.product
             ctx.complaint = review.rating is not None and review.rating <= 3

@@ -111,6 +111,9 @@ class ToneChecker:
         issues += _length(text, ctx)
         issues += _language(text, ctx)
         score, more = self._specific(text, ctx)
+        if any(i.family == Family.WRONG_LANGUAGE for i in issues):
+            # Words cannot match across languages: the language issue already says what to fix.
+            more = [i for i in more if i.rule != "acknowledges_problem"]
         issues += more
         if self.repetition is not None and ctx.kind == MessageKind.REVIEW_REPLY:
             issues += self.repetition.issues(text)

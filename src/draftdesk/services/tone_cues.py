@@ -22,6 +22,16 @@ NEXT_STEP = _cue(
     r"send us",
     r"reply (?:to|here|with)",
     r"let us know",
+    r"(?:request|order|claim|book|arrange|choose|pick|start|open)\w* (?:\w+ ){0,6}"
+    r"(?:through|via|at|from|using|on)\b",
+    # The customer's own next move, as an instruction: "Update the app", "Descale it".
+    r"(?:^|(?<=[.!?;:] )|(?<=\n))(?:update|restart|reinstall|descale|clear|reset|unplug|try|use|return|swap|"
+    r"bring|reply|call|visit|check|pop|drop|pick|keep|stop|put|tap|open|sign|log) (?:\w+ ){0,2}"
+    r"(?:the|your|it|us|this|in|out)\b",
+    r"(?:will|'ll) (?:\w+ ){0,2}"
+    r"(?:be (?:refunded|replaced|sent|back|with you|in touch)|arrive|reach|show|come back)",
+    r"(?:refunded|replaced|sent) automatically",
+    r"il suffit de|passez par|passer par|rendez-vous sur",
     r"tell us",
     r"\S+/(?:help|support|contact|returns?)\b",
     r"just (?:reply|tell us|ask)",
@@ -157,8 +167,8 @@ REMEDIES: dict[str, re.Pattern[str]] = {
         r"gift cards?",
         r"(?:store |account )?credit",
         r"gutschein\w*",
-        r"bon d'achat|avoir",
-        r"vale|cheque regalo",
+        r"bon d'achat|avoir client",
+        r"cheque regalo|vale regalo",
         r"buono|buoni",
         r"tegoed|cadeaubon",
     ),
@@ -204,7 +214,7 @@ CAUSE = _cue(
 DATE_OR_ETA = _cue(
     r"by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the weekend)",
     r"by (?:the )?end of (?:the |this |next )?(?:day|week|month|today)",
-    r"(?:on |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    r"(?:on|this|next|until|before) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"within the (?:next )?(?:hour|day|week|afternoon|morning)",
     r"(?:in|within) (?:an|the next) hour",
     r"(?:by|before) (?:this|the) (?:afternoon|evening|morning|weekend)",

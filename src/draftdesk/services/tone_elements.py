@@ -103,7 +103,9 @@ def reply_elements(
             "The reply does not mention the problem the customer described.",
             "Say what went wrong in the customer's terms before offering the fix.",
         )
-    if complaint and not (contact and contact.lower() in reply.lower()) and not cues.NEXT_STEP.search(reply):
+    # Pointing to any of the store's own pages (help, status, returns) is a next step too.
+    store = contact.split("/")[0].lower() if contact else None
+    if complaint and not (store and store in reply.lower()) and not cues.NEXT_STEP.search(reply):
         yield issue(
             "next_step",
             Family.MISSING_ELEMENT,

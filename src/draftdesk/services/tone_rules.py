@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from draftdesk.domain.drafts import Family, Severity, ToneIssue
 from draftdesk.services import tone_cues as cues
-from draftdesk.services.text_features import content_stems
+from draftdesk.services.text_features import content_stems, fold
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}|\[\[|\]\]")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -36,7 +36,9 @@ URL = re.compile(
     r"(?i)\b(?:https?://|www\.)[^\s)]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|ly|co|info|biz|xyz|"
     r"shop|example|de|fr|es|it|nl|uk|eu)(?:/[^\s)]*)?"
 )
-TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b", re.I)
+TIME = re.compile(
+    r"(?<![£€$\d.,])\b(?:[01]?\d|2[0-3])[:.h][0-5]\d\b(?![.,]\d)|\b(?:1[0-2]|0?[1-9])\s?(?:am|pm)\b", re.I
+)
 MONEY = re.compile(
     r"(?:(?:[£€$]|\b(?:EUR|GBP|USD)\s?)\d+(?:[.,]\d+)?"
     r"|\b\d+(?:[.,]\d+)?\s?(?:€|EUR|GBP|USD|euros?|pounds?|dollars?)\b)",
@@ -246,9 +248,10 @@ def promises(text: str, facts: str, compensation: str) -> Iterable[ToneIssue]:
             )
             break
     known = content_stems(facts)
+    dated = _date_tokens(f"{facts} {compensation}")
     for m in cues.DATE_OR_ETA.finditer(text):
-        said = content_stems(m.group(0)) | set(re.findall(r"\d+", m.group(0)))
-        if said and said <= (known | set(re.findall(r"\d+", facts))):
+        said = _date_tokens(m.group(0))
+        if said and said <= dated:
             continue
         yield issue(
             "unsupported_date",
@@ -258,7 +261,9 @@ def promises(text: str, facts: str, compensation: str) -> Iterable[ToneIssue]:
             (m.start(), m.end()),
         )
     for m in cues.CAUSE.finditer(text):
-        following = content_stems(text[m.end() : m.end() + 60])
+        if _HARM.search(text[max(0, m.start() - 30) : m.start()]):
+            continue  # "the trouble caused by this" names a harm, not a cause
+        following = content_stems(text[m.end() : m.end() + 80])
         if following and following & known:
             continue
         yield issue(
@@ -278,3 +283,37 @@ def promises(text: str, facts: str, compensation: str) -> Iterable[ToneIssue]:
             "Say what you know and what you are doing; do not guarantee.",
             (m.start(), m.end()),
         )
+
+
+_HARM = re.compile(
+    r"(?i)(?:inconvenience|trouble|disappointment|frustration|upset|hassle|stress|worry|mess|damage)\W*$"
+)
+_NUMBERS = {
+    w: str(n)
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+_DATE_FILLER = frozenset(
+    {"by", "on", "in", "within", "the", "of", "next", "this", "end", "working", "business"}
+)
+
+
+def _date_tokens(text: str) -> set[str]:
+    """Words of a date or delay, spelled one way: "five working days" and "5 working days" meet."""
+    tokens = re.findall(r"[a-z]+|\d+", fold(text))
+    return {_NUMBERS.get(t, t)[:4] for t in tokens if t not in _DATE_FILLER}
