@@ -14,38 +14,22 @@ realistic and varied; the published set is made of the same kind of text.
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import tempfile
 import time
 from pathlib import Path
 
 from draftdesk.container import Container
-from draftdesk.domain.drafts import MessageKind, ReviewKind, ReviewRequest
-from draftdesk.paths import bundled_dir
+from draftdesk.domain.drafts import MessageKind, ReviewKind
 from draftdesk.services.message_check import CheckedReview, CheckRequest
 from draftdesk.services.repetition import PublishedReply
 from draftdesk.settings import Settings
+from drafting import sample_reviews  # the sibling benchmark script
 
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def reviews() -> list[ReviewRequest]:
-    path = bundled_dir("knowledge") / "samples" / "reviews.csv"
-    return [
-        ReviewRequest(
-            id=r["id"],
-            text=r["text"],
-            rating=int(r["rating"]),
-            product=r["product"],
-            platform=r["platform"],
-            language=r["language"] or None,
-        )
-        for r in csv.DictReader(path.open(encoding="utf-8"))
-    ]
 
 
 def main() -> None:
@@ -56,7 +40,7 @@ def main() -> None:
     parser.add_argument("--replies", type=int, default=200)
     args = parser.parse_args()
     rng = random.Random(7)
-    samples = reviews()
+    samples = sample_reviews(10_000)  # every bundled sample review
     with tempfile.TemporaryDirectory() as tmp:
         c = Container(Settings(data_dir=Path(tmp), llm_provider="template"))
         try:
