@@ -17,6 +17,8 @@ from draftdesk.services.retrieval import RetrievalService
 from draftdesk.services.template_engine import TemplateEngine
 from draftdesk.services.tone_check import CheckContext, ToneChecker
 
+AVOID_IN_PROMPT = 20
+
 
 @dataclass
 class DraftingContext:
@@ -62,7 +64,8 @@ class DraftingContext:
             # English examples only: the model needs the idea, and the prompt must stay short.
             if p.family in (PhraseFamily.GENERIC, PhraseFamily.DEFENSIVE) and p.text.isascii()
         ]
-        return ", ".join(dict.fromkeys(phrases)) or "(none listed)"
+        # A short list: a small model copies phrases from a long one into its reply.
+        return ", ".join(list(dict.fromkeys(phrases))[:AVOID_IN_PROMPT]) or "(none listed)"
 
     @property
     def policy_sources(self) -> list[Source]:
