@@ -28,6 +28,11 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--published", type=Path, default=DATA / "tone_published.jsonl")
     parser.add_argument("--details", action="store_true")
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="Exit 1 unless every family has precision >= 0.9 and recall >= 0.85.",
+    )
     args = parser.parse_args()
     files = args.files or sorted(DATA.glob("tone_labelled_*.jsonl"))
     items = read_labelled(files)
@@ -45,6 +50,10 @@ def main() -> None:
     print("| family | n | precision | recall |\n|---|---:|---:|---:|")
     for name, s in scores.items():
         print(f"| {name} | {s.support} | {s.precision:.2f} | {s.recall:.2f} |")
+    below = [n for n, s in scores.items() if s.precision < 0.9 or s.recall < 0.85]
+    if args.floors and below:
+        print(f"\nBelow the floors: {', '.join(below)}", file=sys.stderr)
+        sys.exit(1)
     if args.details:
         for name, s in scores.items():
             for line in s.misses:
