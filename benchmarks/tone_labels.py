@@ -50,16 +50,17 @@ def main() -> None:
     print("| family | n | precision | recall |\n|---|---:|---:|---:|")
     for name, s in scores.items():
         print(f"| {name} | {s.support} | {s.precision:.2f} | {s.recall:.2f} |")
-    below = [n for n, s in scores.items() if s.precision < 0.9 or s.recall < 0.85]
-    if args.floors and below:
-        print(f"\nBelow the floors: {', '.join(below)}", file=sys.stderr)
-        sys.exit(1)
     if args.details:
         for name, s in scores.items():
             for line in s.misses:
                 print(f"MISS {name}: {line}", file=sys.stderr)
             for line in s.false_alarms:
                 print(f"FALSE {name}: {line}", file=sys.stderr)
+
+    below = [n for n, s in scores.items() if s.precision < 0.9 or s.recall < 0.85]
+    if args.floors and below:
+        print(f"\nBelow the floors: {', '.join(below)}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
