@@ -26,6 +26,19 @@ def test_times_match_the_facts_in_any_spelling(template_drafts: Container) -> No
     assert "unsupported_time" in _rules(template_drafts, "Next update by 4 pm UTC.", facts_text=facts)
 
 
+def test_text_that_goes_round_in_a_loop_is_an_error_but_a_repeated_word_is_not(
+    template_drafts: Container,
+) -> None:
+    looping = "We are sorry about the kettle. We are sorry about the kettle. We are sorry about the kettle."
+    assert "repeated_text" in _rules(template_drafts, looping)
+    assert "repeated_text" in _rules(template_drafts, "Zoe H:\n" * 12)
+    careful = (
+        "The kettle lid should lock, and the kettle should not spill. We will send a new kettle today, "
+        "and the courier will collect the old kettle when it arrives."
+    )
+    assert "repeated_text" not in _rules(template_drafts, careful)
+
+
 def _families(container: Container, text: str, **ctx: object) -> set[str]:
     report = container.checker.check(text, CheckContext(**ctx))  # type: ignore[arg-type]
     return {i.family.value for i in report.errors}

@@ -95,6 +95,7 @@ class DraftingContext:
 _PREAMBLE = re.compile(
     r"(?is)^\s*(?:here(?:'s| is) (?:the|a|my) [\w ]{0,30}?:|reply:|draft:|revised (?:draft|reply|text):)\s*"
 )
+_EMPHASIS = re.compile(r"(\*\*|__)(\S(?:.*?\S)?)\1")
 _FENCE_TAG = re.compile(r"</?[a-z]+-[0-9a-f]{8}>")
 
 
@@ -104,6 +105,9 @@ def clean_answer(text: str) -> str:
     text = _PREAMBLE.sub("", text).strip()
     if len(text) > 2 and text[0] == text[-1] and text[0] in "\"'“”":
         text = text[1:-1].strip()
+    # Review sites and SMS show Markdown as literal symbols.
+    text = _EMPHASIS.sub(r"\2", text)
+    text = re.sub(r"(?m)^#{1,6}\s+", "", text)
     return re.sub(r"\n{3,}", "\n\n", text)
 
 

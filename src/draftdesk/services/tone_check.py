@@ -101,9 +101,17 @@ class ToneChecker:
             )
         facts = " ".join([ctx.facts_text, *ctx.extra_allowed])
         compensation = self.policy_text if ctx.compensation is None else ctx.compensation
-        issues = [*self._phrases(text), *rules.private_data(text, ctx.allowed_domains), *rules.style(text)]
+        # An incident's facts are the store's own public information (its phone line, say); a
+        # reply's context is what the store knows about one customer, so it licenses nothing.
+        public = ctx.facts_text if ctx.kind == MessageKind.STATUS_UPDATE else ""
+        issues = [
+            *self._phrases(text),
+            *rules.private_data(text, ctx.allowed_domains, " ".join([public, ctx.contact or ""])),
+            *rules.style(text),
+        ]
         issues += rules.figures(text, facts, compensation)
-        issues += rules.promises(text, facts, compensation)
+        cause_known = bool(ctx.facts.cause) if ctx.facts else bool(ctx.facts_text.strip())
+        issues += rules.promises(text, facts, compensation, cause_known)
         issues += rules.links(text, ctx.allowed_domains)
         issues += rules.insults(text)
         if ctx.instructions or ctx.guidance:
@@ -221,6 +229,7 @@ UNSAFE_RULES = frozenset(
         "copied_guidance",
         "insult",
         "shouting",
+        "repeated_text",
     }
 )
 

@@ -22,12 +22,19 @@ NEXT_STEP = _cue(
     r"send us",
     r"reply (?:to|here|with)",
     r"let us know",
-    r"(?:request|order|claim|book|arrange|choose|pick|start|open)\w* (?:\w+ ){0,6}"
+    r"(?:request|claim|book|arrange|choose|pick|start|open)\w* (?:\w+ ){0,6}"
     r"(?:through|via|at|from|using|on)\b",
     # The customer's own next move, as an instruction: "Update the app", "Descale it".
-    r"(?:^|(?<=[.!?;:] )|(?<=\n))(?:update|restart|reinstall|descale|clear|reset|unplug|try|use|return|swap|"
-    r"bring|reply|call|visit|check|pop|drop|pick|keep|stop|put|tap|open|sign|log) (?:\w+ ){0,2}"
-    r"(?:the|your|it|us|this|in|out)\b",
+    r"(?:^|(?<=[.!?;:,—–] )|(?<=\n)|(?<= - ))(?:please )?"
+    r"(?:update|restart|reinstall|descale|clear|reset|unplug|try|use|return|swap|bring|reply|call|visit|check|pop|drop|pick|keep|stop|put|tap|open|sign|log|choose|"
+    r"select|follow|go|head|download|enter|send|ask|book|request|claim|cancel|message|email|contact|take|"
+    r"leave|switch|turn|press|hold|wash|run|set) (?:\w+ ){0,2}"
+    r"(?:the|your|it|us|this|in|out|on|off|to|up|a|an)\b",
+    r"you (?:can|could|may|'ll be able to|will be able to) (?:\w+ ){0,3}"
+    r"(?:return|request|claim|swap|exchange|cancel|choose|get|order|book|track|download|find|set|use|update|reset|send|ask|reach|contact|message|"
+    r"call|email|switch|pick|collect|keep)\w*",
+    r"you(?:'ll| will) (?:\w+ ){0,1}(?:be offered|be sent|be refunded|get|receive|see|find|hear)\w*",
+    r"(?:in|through|from|via|under) (?:your|the) (?:orders|account|order history|app)\b",
     r"(?:will|'ll) (?:\w+ ){0,2}"
     r"(?:be (?:refunded|replaced|sent|back|with you|in touch)|arrive|reach|show|come back)",
     r"(?:refunded|replaced|sent) automatically",
@@ -104,6 +111,21 @@ FIXED = _cue(
     r"(?:now|again) (?:working|open|live|available|shipping|on time)",
     r"caught up",
     r"no longer",
+    # The end state in the incident's own terms: parcels arrived, photos corrected, orders sent.
+    r"(?:has|have|had) (?:now |all |since )*(?:arrived|left|gone out|reached|landed)",
+    r"(?:has|have|is|are) (?:now |all |since )*been (?:delivered|dispatched|sent|shipped|corrected|updated|"
+    r"replaced|renewed|repaired|refunded|cleared|reopened|restocked)",
+    r"(?:we|we've|we have) (?:now |since )?(?:corrected|updated|renewed|replaced|repaired|retaken|cleared|"
+    r"reopened|restocked|reversed|undone)",
+    r"(?:is|are) (?:now )?(?:correct|accurate|available|open|in stock|live)(?: again)?",
+    r"(?:going|going out|leaving|arriving|shipping|loading|working) (?:\w+ ){0,4}again",
+    r"as (?:normal|usual)",
+    # de, fr, es, it, nl
+    r"behoben|wieder (?:verfügbar|erreichbar|online|normal)|funktioniert wieder",
+    r"résolu|rétabli|fonctionne (?:à nouveau|de nouveau)|corrigé",
+    r"resuelto|solucionado|restablecido|funciona (?:de nuevo|con normalidad)|corregido",
+    r"risolto|ripristinato|funziona di nuovo|corretto",
+    r"opgelost|hersteld|werkt weer",
 )
 
 THANKS = _cue(
@@ -178,17 +200,31 @@ REMEDIES: dict[str, re.Pattern[str]] = {
         r"versandkostenfrei|kostenlose? (?:versand|lieferung)",
         r"livraison (?:gratuite|offerte)",
         r"env[ií]o gratis|env[ií]o gratuito",
-        r"spedizione gratuita",
+        r"spedizione (?:\w+ ){0,5}(?:sarà |è )?gratuita",
+        r"(?:shipping|delivery|postage) (?:on|for) your next (?:\w+ ){0,2}(?:is |will be )?free",
         r"gratis (?:verzending|bezorging)",
     ),
     "gift": _cue(
-        r"free gift", r"complimentary", r"on the house", r"geschenk", r"cadeau", r"regalo", r"omaggio"
+        r"free gift",
+        r"complimentary",
+        r"on the house",
+        r"geschenk",
+        r"cadeau",
+        r"regalo",
+        r"omaggio",
+        # "a free pillow", "one free as soon as it's out": an extra item; the remedy itself is not a gift
+        r"(?:a|an|one) free (?!replacement|repair|collection|return|exchange|of charge|delivery|shipping)\w+",
+        r"(?:send|give|post) (?:\w+ ){0,2}(?:one|it|them) free",
     ),
 }
 
 # A promise nobody can keep, or a reassurance the facts do not give.
 GUARANTEE = _cue(
     r"(?:will|won't|would) never happen again",
+    r"(?:can't|cannot|can not|won't|will not|could not|couldn't) (?:ever )?happen again",
+    r"(?:was|were|is|are) never (?:at risk|in danger|affected|exposed|accessed)",
+    r"no (?:\w+ |\w+ or \w+ )?(?:data|details|information|passwords?) "
+    r"(?:was|were|has been|have been) (?:accessed|affected|taken|exposed|stolen|compromised|lost)",
     r"never (?:happen|occur) again",
     r"guarantee\w*",
     r"100 ?% (?:safe|secure|sure|certain)",
@@ -208,6 +244,10 @@ CAUSE = _cue(
     r"traced (?:it |this |the \w+ )?(?:back )?to",
     r"stemm(?:ed|s) from",
     r"(?:root )?cause (?:was|is|has been)",
+    r"(?:it |this |they )?(?:comes?|came) from (?:a|an|the)",
+    r"(?:indications?|signs?|evidence) points? to",
+    r"(?:is|was|are|were) down to (?:a|an|the)",
+    r"the reason (?:is|was)",
     r"(?:happened|occurred|started) (?:when|after|because)",
 )
 

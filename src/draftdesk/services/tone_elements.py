@@ -9,6 +9,7 @@ kind, stage and channel.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from draftdesk.domain.drafts import Family, IncidentFacts, ToneIssue
 from draftdesk.domain.enums import Channel, Stage
 from draftdesk.services import tone_cues as cues
 from draftdesk.services.text_features import content_stems
-from draftdesk.services.tone_rules import TIME, issue, normal_figure
+from draftdesk.services.tone_rules import MONEY, PERCENT, TIME, URL, issue, normal_figure
 
 SHORT_CHANNELS = frozenset({Channel.SMS, Channel.BANNER, Channel.SOCIAL, Channel.IN_APP})
 # Words every review and reply shares whatever it is about: they show no reading of the review.
@@ -81,22 +82,22 @@ def reply_elements(
     named = bool(said & _product_stems(product))
     problem = content_stems(review) - _EMPTY - _product_stems(product)
     # Not naming the product, and fitting other reviews about as well as this one.
-    if score < 0.3 and not named:
+    vague = score < 0.3 and not named
+    if vague:
         yield issue(
             "not_specific",
             Family.GENERIC,
             "The reply would fit almost any review: it names neither the product nor what the customer said.",
             "Name the product and the customer's actual problem or praise, in their terms.",
         )
-        return
-    if require_product and _product_stems(product) and not named:
+    if require_product and not vague and _product_stems(product) and not named:
         yield issue(
             "names_product",
             Family.MISSING_ELEMENT,
             f"The reply does not name the product ({product}).",
             "Name the product the customer reviewed.",
         )
-    if complaint and problem and not (said & problem):
+    if complaint and problem and not (said & problem or _concepts(said) & _concepts(problem)):
         yield issue(
             "acknowledges_problem",
             Family.MISSING_ELEMENT,
@@ -114,13 +115,77 @@ def reply_elements(
         )
 
 
-def _mentions(text: str, fact: str | None, need: int = 1) -> bool:
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_WHEN = re.compile(
+    r"(?i)\b(?:" + "|".join(_MONTHS.split()) + r")\b\.?|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|\b(?:today|tonight|tomorrow)\b"
+)
+_CODE = re.compile(r"\b[A-Z]{2,}\d+\b")
+# Words for the channel or the store itself: they say where, not what went wrong.
+_WHERE = content_stems("website site app online shop store customers customer page pages lumen loom")
+
+
+def _figures(text: str) -> set[str]:
+    """What must be repeated exactly, most telling first: a code or an amount, else a time, else a day.
+
+    "Code LOOM15: 15% off until 30 June" is mentioned by LOOM15 or 15%, not by any date in June.
+    """
+    tiers = (
+        {m.group(0).upper() for m in _CODE.finditer(text)}
+        | {normal_figure(m.group(0)) for pattern in (MONEY, PERCENT) for m in pattern.finditer(text)},
+        {normal_figure(m.group(0)) for m in TIME.finditer(text)},
+        {m.group(0).lower()[:3] for m in _WHEN.finditer(text)},
+    )
+    return next((tier for tier in tiers if tier), set())
+
+
+def _all_figures(text: str) -> set[str]:
+    return (
+        {m.group(0).upper() for m in _CODE.finditer(text)}
+        | {normal_figure(m.group(0)) for pattern in (MONEY, PERCENT, TIME) for m in pattern.finditer(text)}
+        | {m.group(0).lower()[:3] for m in _WHEN.finditer(text)}
+    )
+
+
+# Common complaints in other words: "never received" is answered by "hasn't arrived".
+_SAME_COMPLAINT = [
+    content_stems(words)
+    for words in (
+        "arrive arrived received delivered delivery turned showed reached",
+        "charged charge paid payment billed debited",
+        "broken broke snapped cracked smashed shattered damaged pieces dented bent torn ripped split",
+        "late delayed delay waiting waited slow",
+        "loud noisy noise rattles rattling buzzing",
+        "missing lost absent",
+        "wrong incorrect different",
+        "colour color shade",
+        "smell smells smelly odour stink",
+        "leak leaks leaking dripping",
+        "estimate estimated tracking",
+        "stopped dead died faulty fault",
+    )
+]
+
+
+def _concepts(stems: frozenset[str]) -> set[int]:
+    return {i for i, group in enumerate(_SAME_COMPLAINT) if stems & group}
+
+
+def _mentions(text: str, fact: str | None, need: int = 1, topic: frozenset[str] = frozenset()) -> bool:
+    """Does the text carry this fact? Its figures if it has any, else words of its own.
+
+    Words the fact shares with the incident's topic do not count: "the duvet cover" is in
+    every sentence about an oversold duvet cover, the swap to another cover is not.
+    """
     if not fact:
         return True
-    times = {normal_figure(m.group(0)) for m in TIME.finditer(fact)}
-    if times and times & {normal_figure(m.group(0)) for m in TIME.finditer(text)}:
-        return True
-    wanted = content_stems(fact)
+    figures = _figures(fact)
+    if figures:
+        return bool(figures & _all_figures(text))
+    wanted = (content_stems(fact) - topic) or content_stems(fact)
     return len(content_stems(text) & wanted) >= min(need, len(wanted))
 
 
@@ -141,36 +206,10 @@ def update_elements(
             "The update could be posted for any incident: it never says what is actually wrong.",
             "Say in plain words what customers cannot do, who is affected and what happens next.",
         )
-        return
-    short = channel in SHORT_CHANNELS
-    missing: list[str] = []
     if facts.stage in (Stage.RESOLVED, Stage.FOLLOW_UP):
-        if facts.stage == Stage.RESOLVED and not cues.FIXED.search(text):
-            missing.append("that the problem is fixed")
-        if not short:
-            if not cues.APOLOGY.search(text):
-                missing.append("an apology")
-            if facts.stage == Stage.RESOLVED and not cues.THANKS.search(text):
-                missing.append("thanks for customers' patience")
-            if not _mentions(text, facts.compensation):
-                missing.append(f"the compensation ({facts.compensation})")
-    elif short:
-        timing = facts.next_update_at or facts.eta
-        ways = [timing, facts.workaround]
-        if any(ways) and not any(_mentions(text, w) for w in ways if w) and "status." not in text.lower():
-            missing.append("the next update time, the workaround or a link to the status page")
+        missing = _closing_gaps(text, facts, channel in SHORT_CHANNELS)
     else:
-        affected = content_stems(facts.affected)
-        if not (content_stems(text) & affected or cues.AFFECTED.search(text)):
-            missing.append("who is affected")
-        if not (cues.ACTION.search(text) or _mentions(text, facts.actions, 2)):
-            missing.append("what the team is doing")
-        if facts.next_update_at and not _mentions(text, facts.next_update_at):
-            missing.append(f"the next update time ({facts.next_update_at})")
-        elif facts.eta and not facts.next_update_at and not _mentions(text, facts.eta):
-            missing.append(f"the expected fix time ({facts.eta})")
-        if facts.workaround and not _mentions(text, facts.workaround, 2):
-            missing.append("the workaround")
+        missing = _open_gaps(text, facts, channel in SHORT_CHANNELS)
     if missing:
         yield issue(
             "required_elements",
@@ -178,3 +217,53 @@ def update_elements(
             f"At this stage ({facts.stage}) the message should say {', '.join(missing)}.",
             "Add " + "; ".join(missing) + ", in one plain sentence each.",
         )
+
+
+def _closing_gaps(text: str, facts: IncidentFacts, short: bool) -> list[str]:
+    topic = content_stems(f"{facts.title} {facts.summary}")
+    missing = []
+    if facts.stage == Stage.RESOLVED:
+        if not cues.FIXED.search(text):
+            missing.append("that the problem is fixed")
+        # An SMS has room for one of the two; a longer message owes both.
+        if short and not (cues.APOLOGY.search(text) or cues.THANKS.search(text)):
+            missing.append("a word of apology or thanks")
+    elif not _mentions(text, facts.actions, 2, topic):
+        missing.append("what has changed since")
+    if not short:
+        if facts.stage == Stage.RESOLVED and not cues.APOLOGY.search(text):
+            missing.append("an apology")
+        if facts.stage == Stage.RESOLVED and not cues.THANKS.search(text):
+            missing.append("thanks for customers' patience")
+        if not _mentions(text, facts.compensation, 2, topic):
+            missing.append(f"the compensation ({facts.compensation})")
+    return missing
+
+
+def _open_gaps(text: str, facts: IncidentFacts, short: bool) -> list[str]:
+    topic = content_stems(f"{facts.title} {facts.summary}")
+    said = content_stems(text)
+    missing = []
+    # Naming only who is hit ("your Nest bunk bed") or where ("the app") says nothing of what is wrong.
+    symptom = topic - content_stems(facts.affected) - _WHERE
+    if symptom and not said & symptom and not _figures(facts.summary) & _all_figures(text):
+        missing.append("what is wrong")
+    if short:
+        timing = facts.next_update_at or facts.eta
+        ways = [w for w in (timing, facts.workaround) if w]
+        # A link to the store's status or help page carries what the message had no room for.
+        if ways and not any(_mentions(text, w, 1, topic) for w in ways) and not URL.search(text):
+            missing.append("the next update time, the workaround or a link to the status page")
+        return missing
+    affected = content_stems(facts.affected) - topic
+    if not (said & affected or cues.AFFECTED.search(text)):
+        missing.append("who is affected")
+    if not (cues.ACTION.search(text) or _mentions(text, facts.actions, 2, topic)):
+        missing.append("what the team is doing")
+    if facts.next_update_at and not _mentions(text, facts.next_update_at):
+        missing.append(f"the next update time ({facts.next_update_at})")
+    elif facts.eta and not facts.next_update_at and not _mentions(text, facts.eta, 2, topic):
+        missing.append(f"the expected fix time ({facts.eta})")
+    if facts.workaround and not _mentions(text, facts.workaround, 2, topic):
+        missing.append("the workaround")
+    return missing

@@ -7,11 +7,12 @@ checker in `tone_check` runs them; the knowledge base's phrase rules live there 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from draftdesk.domain.drafts import Family, Severity, ToneIssue
 from draftdesk.services import tone_cues as cues
-from draftdesk.services.text_features import content_stems, fold
+from draftdesk.services.text_features import content_stems, fold, sentences, words
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}|\[\[|\]\]")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -19,6 +20,8 @@ PHONE = re.compile(r"(?<![\w:/.£€$])\+?\(?\d[\d ()-]{7,}\d\b")
 ORDER = re.compile(
     r"(?i)\b(?:order|bestellung|commande|pedido|ordine|bestelling|ref(?:erence)?)\s*(?:no\.?|number|nr\.?|"
     r"#|n°|num[eé]ro|nummer)?\s*#?\s*[A-Z]{0,3}-?\d{4,}\b|#\s?[A-Z]{0,3}-?\d{4,}\b"
+    # "pedido n.º 55120938", "your order number is 55120938": a long number soon after the word
+    r"|\b(?:order|bestellung|commande|pedido|ordine|bestelling)\w*\b[^\d!?\n]{0,20}?[A-Z]{0,3}-?\d{5,}\b"
 )
 CARD = re.compile(
     r"\b(?:\d[ -]?){13,19}\b|(?i:ending(?: in| with)?|last (?:four|4) digits(?: of)?|endet auf|"
@@ -74,7 +77,9 @@ def _own(host: str, allowed: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) for d in allowed)
 
 
-def private_data(text: str, allowed: tuple[str, ...]) -> Iterable[ToneIssue]:
+def private_data(text: str, allowed: tuple[str, ...], public: str = "") -> Iterable[ToneIssue]:
+    """Personal data in public text; `public` holds the store's own published details."""
+    public_numbers = {re.sub(r"\D", "", m.group(0)) for m in PHONE.finditer(public)}
     taken: list[tuple[int, int]] = []
     for pattern, what in (
         (EMAIL, "an email address"),
@@ -86,6 +91,10 @@ def private_data(text: str, allowed: tuple[str, ...]) -> Iterable[ToneIssue]:
         for m in pattern.finditer(text):
             if what == "an email address" and _own(m.group(0).split("@")[1], allowed):
                 continue  # the store's own support address is fine in public
+            digits = re.sub(r"\D", "", m.group(0))
+            # The pattern can run on into what follows ("0800 555 0199 (08:00-20:00)").
+            if what == "a phone number" and any(p in digits or digits in p for p in public_numbers):
+                continue
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             taken.append((m.start(), m.end()))
@@ -127,6 +136,7 @@ def style(text: str) -> Iterable[ToneIssue]:
             (m.start(), m.end()),
             Severity.ERROR if capitals > 5 else Severity.WARNING,
         )
+    yield from _repeats(text)
     if re.search(r"\*\*|__|(?m:^#{1,6}\s)", text):
         yield issue(
             "markup",
@@ -141,6 +151,22 @@ def style(text: str) -> Iterable[ToneIssue]:
             Family.STYLE,
             "The text reads like notes (labelled lines or bullets), not a message to a customer.",
             "Write it as a few plain sentences.",
+        )
+
+
+def _repeats(text: str) -> Iterable[ToneIssue]:
+    # A model caught in a loop writes the same line over and over; no reader takes that for a message.
+    counts = Counter(f for f in (fold(s).strip(" *#:-") for s in sentences(text)) if f)
+    line, times = counts.most_common(1)[0] if counts else ("", 0)
+    tokens = words(text)
+    grams = Counter(" ".join(tokens[i : i + 4]) for i in range(len(tokens) - 3))
+    gram, gram_times = grams.most_common(1)[0] if grams else ("", 0)
+    if times >= 3 or gram_times >= 4:
+        yield issue(
+            "repeated_text",
+            Family.STYLE,
+            f"The same words come back again and again (“{line if times >= 3 else gram}”).",
+            "Say each thing once.",
         )
 
 
@@ -233,12 +259,18 @@ def figures(text: str, facts: str, policy: str) -> Iterable[ToneIssue]:
             )
 
 
-def promises(text: str, facts: str, compensation: str) -> Iterable[ToneIssue]:
-    """Remedies, dates, causes and guarantees must come from the facts or the allowed compensation."""
+def promises(text: str, facts: str, compensation: str, cause_known: bool = False) -> Iterable[ToneIssue]:
+    """Remedies, dates, causes and guarantees must come from the facts or the allowed compensation.
+
+    `cause_known`: the facts give a cause, so a cause told in other words (even jargon, which
+    has its own rule) is a retelling as long as it touches the facts at all.
+    """
     for name, pattern in cues.REMEDIES.items():
         if pattern.search(compensation) or pattern.search(facts):
             continue
         for m in pattern.finditer(text):
+            if re.search(r"(?i)\b(?:your|the)\s+$", text[max(0, m.start() - 6) : m.start()]):
+                continue  # "your refund" is one already under way, not a new offer
             yield issue(
                 f"unsupported_{name}",
                 Family.UNSUPPORTED_CLAIM,
@@ -253,6 +285,8 @@ def promises(text: str, facts: str, compensation: str) -> Iterable[ToneIssue]:
         said = _date_tokens(m.group(0))
         if said and said <= dated:
             continue
+        if re.search(r"(?i)\b(?:if|unless)\b[^.!?\n]*$", text[max(0, m.start() - 80) : m.start()]):
+            continue  # "if it hasn't arrived by Friday, ..." sets a checkpoint; it promises nothing
         yield issue(
             "unsupported_date",
             Family.UNSUPPORTED_CLAIM,
@@ -263,8 +297,11 @@ def promises(text: str, facts: str, compensation: str) -> Iterable[ToneIssue]:
     for m in cues.CAUSE.finditer(text):
         if _HARM.search(text[max(0, m.start() - 30) : m.start()]):
             continue  # "the trouble caused by this" names a harm, not a cause
-        following = content_stems(text[m.end() : m.end() + 80])
-        if following and following & known:
+        # The cause is the rest of its clause; most of it must come from the facts.
+        clause = re.split(r"[.;:!?,\n]", text[m.end() : m.end() + 80])[0]
+        following = content_stems(clause)
+        shared = len(following & known)
+        if following and (2 * shared >= len(following) or (cause_known and shared)):
             continue
         yield issue(
             "unsupported_cause",
@@ -316,4 +353,8 @@ _DATE_FILLER = frozenset(
 def _date_tokens(text: str) -> set[str]:
     """Words of a date or delay, spelled one way: "five working days" and "5 working days" meet."""
     tokens = re.findall(r"[a-z]+|\d+", fold(text))
-    return {_NUMBERS.get(t, t)[:4] for t in tokens if t not in _DATE_FILLER}
+    return {_NUMBERS.get(t, t)[: 3 if t[:3] in _MONTHS else 4] for t in tokens if t not in _DATE_FILLER}
+
+
+# "2 Dec" and "2 December" are one date.
+_MONTHS = frozenset(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
