@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from draftdesk.container import Container
+from draftdesk.domain.drafts import MessageKind
 from draftdesk.services.tone_check import CheckContext
 
 
@@ -139,6 +140,20 @@ def test_private_data_is_caught_but_the_stores_own_address_is_not(template_draft
     ):
         assert "private_data" in _families(template_drafts, text, **allowed), text
     assert "private_data" not in _families(template_drafts, "Write to care@lumenandloom.example.", **allowed)
+    assert "private_data" in _families(template_drafts, "Ya tenemos tu pedido n.º 55120938.", **allowed)
+
+
+def test_the_stores_phone_line_from_incident_facts_is_public_but_a_customers_number_is_not(
+    template_drafts: Container,
+) -> None:
+    phone_line = "Orders can be placed by phone on 0800 555 0199 (08:00-20:00 UK time)"
+    update = "Our website is down. Order by phone on 0800 555 0199 (8am-8pm) until it is back."
+    kinds = {"kind": MessageKind.STATUS_UPDATE, "facts_text": phone_line}
+    assert "private_data" not in _families(template_drafts, update, **kinds)
+    # A reply's context is what the store knows about one customer: it licenses nothing.
+    reply = "We've booked a call back on 07700 900461 today."
+    context = {"kind": MessageKind.REVIEW_REPLY, "facts_text": "Customer's phone on file: 07700 900461."}
+    assert "private_data" in _families(template_drafts, reply, **context)
 
 
 def test_phrase_patterns_cover_their_variants_and_nothing_else() -> None:

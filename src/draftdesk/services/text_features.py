@@ -47,8 +47,13 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A crude stem: the first five letters. "leaking", "leaks" and "leaked" meet; so do "deliv-"."""
-    return word[:5] if len(word) > 5 else word
+    """A crude stem: the first five letters. "leaking", "leaks" and "leaked" meet; so do "deliv-".
+
+    A plural s goes first, so that short words meet too: "bed" and "beds", "cup" and "cups".
+    """
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word[:5]
 
 
 @lru_cache(maxsize=4096)

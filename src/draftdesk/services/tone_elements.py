@@ -206,6 +206,14 @@ def update_elements(
             "The update could be posted for any incident: it never says what is actually wrong.",
             "Say in plain words what customers cannot do, who is affected and what happens next.",
         )
+    if facts.stage == Stage.FOLLOW_UP and not _mentions(text, facts.actions, 2, content_stems(facts.title)):
+        # "We have taken steps" fits every incident ever closed; the playbook asks what changed.
+        yield issue(
+            "changes_not_named",
+            Family.GENERIC,
+            "The follow-up never says what actually changed, so it could close any incident.",
+            f"Name the changes: {facts.actions}",
+        )
     if facts.stage in (Stage.RESOLVED, Stage.FOLLOW_UP):
         missing = _closing_gaps(text, facts, channel in SHORT_CHANNELS)
     else:
@@ -228,8 +236,6 @@ def _closing_gaps(text: str, facts: IncidentFacts, short: bool) -> list[str]:
         # An SMS has room for one of the two; a longer message owes both.
         if short and not (cues.APOLOGY.search(text) or cues.THANKS.search(text)):
             missing.append("a word of apology or thanks")
-    elif not _mentions(text, facts.actions, 2, topic):
-        missing.append("what has changed since")
     if not short:
         if facts.stage == Stage.RESOLVED and not cues.APOLOGY.search(text):
             missing.append("an apology")
