@@ -111,7 +111,8 @@ class ToneChecker:
         ]
         issues += rules.figures(text, facts, compensation)
         cause_known = bool(ctx.facts.cause) if ctx.facts else bool(ctx.facts_text.strip())
-        issues += rules.promises(text, facts, compensation, cause_known)
+        # A reason the customer gave themselves is theirs to hear back, not a cause we made up.
+        issues += rules.promises(text, facts, compensation, cause_known, ctx.review_text or "")
         issues += rules.links(text, ctx.allowed_domains)
         issues += rules.insults(text)
         if ctx.instructions or ctx.guidance:
@@ -134,7 +135,14 @@ class ToneChecker:
         if ctx.review_text:
             score = specificity(text, ctx.review_text, ctx.product, self.background)
             found = reply_elements(
-                text, ctx.review_text, ctx.product, ctx.complaint, ctx.contact, score, ctx.require_product
+                text,
+                ctx.review_text,
+                ctx.product,
+                ctx.complaint,
+                ctx.contact,
+                score,
+                ctx.require_product,
+                ctx.facts_text,
             )
             return score, list(found)
         return None, list(_product_and_contact(text, ctx))

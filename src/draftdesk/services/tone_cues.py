@@ -43,12 +43,13 @@ NEXT_STEP = _cue(
     r"\S+/(?:help|support|contact|returns?)\b",
     r"just (?:reply|tell us|ask)",
     r"(?:we|i)(?:'ll| will| would| can|'d| are going to| have| 've|'ve) (?:\w+ ){0,2}"
-    r"(?:send|arrange|replace|refund|swap|exchange|ship|post|call|email|contact|follow|look|check|"
-    r"investigate|book|collect|pick|cover|credit|issue|sort|fix|update|pass|share|add|make|get|put|"
+    r"(?:send|arrange|replace|refund|swap|exchange|ship|post|call|email|contact|follow|look|check|dm|message|"
+    r"text|write|investigate|book|collect|pick|cover|credit|issue|sort|fix|update|add|make|get|put|"
     r"organi[sz]e|reimburse|take|ring|be in touch|reach)\w*",
     r"(?:visit|see|use|go to|head to|open|start) (?:\w+ ){0,3}(?:help|returns?|support|page|form|portal|link|"
     r"chat|app|account)\w*",
     r"(?:is|are) on (?:its|their) way",
+    r"(?:returns?|exchanges?|refunds?|collection|replacements?) (?:are|is) (?:free|available|possible|easy)",
     r"(?:has|have) been (?:sent|issued|refunded|arranged|booked|dispatched|shipped)",
     r"help page|returns? page|help centre|help center|support page|contact form",
     # de
@@ -78,6 +79,8 @@ NEXT_STEP = _cue(
 
 # What the team is doing about an incident.
 ACTION = _cue(
+    # Any first-person statement of work under way or done: "we're rotating", "we corrected".
+    r"(?:we|we're|we've|we'll|we are|we have|we will)(?: now| already| also| just)? \w+(?:ing|ed)",
     r"(?:we|we're|we've|our (?:\w+ ){0,2}(?:team|teams|engineers|staff|people|partners?|colleagues)|the team)"
     r"(?: are| is| have| has| had| will|'ll)?(?: been| now| already| still| also| actively)*"
     r" (?:\w+ly )?(?:working|investigating|looking|fixing|restoring|monitoring|watching|contacting|"
@@ -208,10 +211,12 @@ REMEDIES: dict[str, re.Pattern[str]] = {
         r"free gift",
         r"complimentary",
         r"on the house",
-        r"geschenk",
-        r"cadeau",
-        r"regalo",
-        r"omaggio",
+        # Offered as a gift, not "it was a gift": "als Geschenk", "en cadeau", "in omaggio".
+        r"(?:als|zum) geschenk",
+        r"(?:en|comme) cadeau",
+        r"(?:de|como|in) regalo",
+        r"(?:in|come) omaggio",
+        r"(?:als|een) cadeautje",
         # "a free pillow", "one free as soon as it's out": an extra item; the remedy itself is not a gift
         r"(?:a|an|one) free (?!replacement|repair|collection|return|exchange|of charge|delivery|shipping)\w+",
         r"(?:send|give|post) (?:\w+ ){0,2}(?:one|it|them) free",
@@ -225,12 +230,12 @@ GUARANTEE = _cue(
     r"(?:was|were|is|are) never (?:at risk|in danger|affected|exposed|accessed)",
     r"no (?:\w+ |\w+ or \w+ )?(?:data|details|information|passwords?) "
     r"(?:was|were|has been|have been) (?:accessed|affected|taken|exposed|stolen|compromised|lost)",
-    r"never (?:happen|occur) again",
+    r"never (?:happens?|occurs?) again",
     r"guarantee\w*",
     r"100 ?% (?:safe|secure|sure|certain)",
     r"no (?:customer |personal |card |payment |customers' )?(?:data|details|information|passwords?) "
     r"(?:was|were|has been|have been) (?:accessed|affected|taken|exposed|stolen|compromised|lost)",
-    r"(?:your|all) (?:data|details|information) (?:is|are|remains?) "
+    r"(?:your|all) (?:\w+ )?(?:data|details|information) (?:is|are|remains?) "
     r"(?:completely |fully |perfectly )?(?:safe|secure)",
 )
 

@@ -259,7 +259,9 @@ def figures(text: str, facts: str, policy: str) -> Iterable[ToneIssue]:
             )
 
 
-def promises(text: str, facts: str, compensation: str, cause_known: bool = False) -> Iterable[ToneIssue]:
+def promises(
+    text: str, facts: str, compensation: str, cause_known: bool = False, review: str = ""
+) -> Iterable[ToneIssue]:
     """Remedies, dates, causes and guarantees must come from the facts or the allowed compensation.
 
     `cause_known`: the facts give a cause, so a cause told in other words (even jargon, which
@@ -280,6 +282,7 @@ def promises(text: str, facts: str, compensation: str, cause_known: bool = False
             )
             break
     known = content_stems(facts)
+    reasons = known | content_stems(review)
     dated = _date_tokens(f"{facts} {compensation}")
     for m in cues.DATE_OR_ETA.finditer(text):
         said = _date_tokens(m.group(0))
@@ -300,7 +303,7 @@ def promises(text: str, facts: str, compensation: str, cause_known: bool = False
         # The cause is the rest of its clause; most of it must come from the facts.
         clause = re.split(r"[.;:!?,\n]", text[m.end() : m.end() + 80])[0]
         following = content_stems(clause)
-        shared = len(following & known)
+        shared = len(following & reasons)
         if following and (2 * shared >= len(following) or (cause_known and shared)):
             continue
         yield issue(
