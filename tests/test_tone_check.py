@@ -5,6 +5,7 @@ from __future__ import annotations
 from draftdesk.container import Container
 from draftdesk.domain.drafts import MessageKind
 from draftdesk.services.tone_check import CheckContext
+from draftdesk.services.tone_model import ToneModel
 
 
 def _rules(container: Container, text: str, **ctx: object) -> set[str]:
@@ -168,3 +169,26 @@ def test_phrase_patterns_cover_their_variants_and_nothing_else() -> None:
     acronym = phrase_pattern("API")
     assert acronym.search("our API failed") and not acronym.search("rapid api")
     assert phrase_pattern("apologise for [any] inconvenience").search("We apologize for inconvenience")
+
+
+def test_the_tone_model_hears_blame_and_stock_lines_no_pattern_lists(template_drafts: Container) -> None:
+    # Wordings written for this test, in none of the phrase patterns or example sentences.
+    assert "defensive_tone" in _rules(
+        template_drafts,
+        "Honestly, had you bothered to read the sizing chart you would not be in this position.",
+    )
+    assert "generic_tone" in _rules(
+        template_drafts, "We really appreciate you reaching out and sharing your thoughts with us."
+    )
+    assert "sugarcoat_tone" in _rules(template_drafts, "Our tiny little payment gremlin has been dealt with!")
+    for fine in (
+        "Please stop using the ladder until the replacement arrives.",
+        "Your Tern cushion split along a seam our supplier sewed too loosely; we'll send a new one today.",
+        "Thanks for the photos of the dented lid, they made it easy to see what the courier did.",
+    ):
+        assert not {r for r in _rules(template_drafts, fine) if r.endswith("_tone")}, fine
+
+
+def test_without_example_sentences_the_tone_model_stays_silent() -> None:
+    model = ToneModel([("we value your feedback", "generic")], {"generic": 0.0})
+    assert not model.ready and not list(model.judge("We value your feedback so much."))

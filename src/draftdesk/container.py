@@ -62,7 +62,9 @@ class Container:
 
     @cached_property
     def checker(self) -> ToneChecker:
-        checker = ToneChecker(self.knowledge, background=self._sample_reviews())
+        checker = ToneChecker(
+            self.knowledge, background=self._sample_reviews(), tone_threshold=self.settings.tone_threshold
+        )
         checker.repetition = self.published
         return checker
 

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         le=1,
         description="Share of a draft's 4-word runs found in one other reply that makes it a near-duplicate.",
     )
+    tone_threshold: float = Field(
+        1.0,
+        gt=0,
+        description="Scales how sure the tone model must be before it flags a sentence as "
+        "defensive, minimising or stock (2 flags far less, 0.5 far more).",
+    )
     duplicate_similarity: float = Field(
         0.95,
         gt=0,

@@ -56,6 +56,15 @@ class PhraseFamily(StrEnum):
     SUGARCOAT = "sugarcoat"
 
 
+class ExampleTone(StrEnum):
+    """What an example sentence teaches the tone model: a family to flag, or a sentence that is fine."""
+
+    GENERIC = "generic"
+    DEFENSIVE = "defensive"
+    SUGARCOAT = "sugarcoat"
+    NEUTRAL = "neutral"
+
+
 class Approver(StrEnum):
     AGENT = "agent"
     LEAD = "lead"

@@ -13,6 +13,7 @@ from draftdesk.domain.enums import (
     AppliesTo,
     Approver,
     Channel,
+    ExampleTone,
     IncidentType,
     KnowledgeKind,
     PhraseFamily,
@@ -66,6 +67,11 @@ class AvoidPhrase(_Strict):
     instead: NonEmpty
 
 
+class ToneExample(_Strict):
+    text: NonEmpty
+    family: ExampleTone
+
+
 class Allowance(_Strict):
     offer: NonEmpty
     max_value: NonEmpty
@@ -82,6 +88,7 @@ class GuidelineMeta(_Strict):
     channels: list[Channel] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     phrases: list[AvoidPhrase] = Field(default_factory=list)
+    examples: list[ToneExample] = Field(default_factory=list)
     limits: dict[str, int] = Field(default_factory=dict)
     cadence_minutes: dict[Stage, tuple[int, int]] = Field(default_factory=dict)
     allowances: list[Allowance] = Field(default_factory=list)

@@ -27,6 +27,7 @@ from draftdesk.services.tone_elements import (
     update_elements,
     update_specificity,
 )
+from draftdesk.services.tone_model import ToneModel
 from draftdesk.services.tone_rules import issue
 
 INSULT = rules.INSULT
@@ -74,8 +75,30 @@ class Repetition(Protocol):
     def issues(self, text: str) -> list[ToneIssue]: ...
 
 
+# How sure the tone model must be per family (log-odds per feature), chosen on the labelled
+# sets (docs/evaluation.md). Stock lines are easy to learn and easy to over-flag, so they need
+# the most certainty. `tone_threshold` in the settings scales all three.
+TONE_THRESHOLDS = {"generic": 4.0, "defensive": 2.0, "sugarcoat": 3.0}
+_TONE_ADVICE = {
+    Family.DEFENSIVE: (
+        "This sentence reads as shifting the blame or arguing",
+        "Own the problem and say what you will do about it; leave out who else is to blame.",
+    ),
+    Family.SUGARCOAT: (
+        "This sentence plays the problem down",
+        "Say plainly what happened and who it hit.",
+    ),
+    Family.GENERIC: (
+        "This sentence is a stock line that would fit any message",
+        "Replace it with something only this customer, or this incident, could be told.",
+    ),
+}
+
+
 class ToneChecker:
-    def __init__(self, kb: KnowledgeBase, background: Sequence[str] = ()) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, background: Sequence[str] = (), tone_threshold: float = 1.0
+    ) -> None:
         self.rules = [
             PhraseRule(phrase_pattern(p.text), p.text, _FAMILY[p.family], p.why, p.instead)
             for g in kb.guidelines
@@ -85,6 +108,10 @@ class ToneChecker:
             f"{a.max_value} {a.offer}" for g in kb.guidelines for a in g.meta.allowances
         )
         self.background = Background.of(background)
+        self.model = ToneModel(
+            [(e.text, e.family.value) for g in kb.guidelines for e in g.meta.examples],
+            {family: value * tone_threshold for family, value in TONE_THRESHOLDS.items()},
+        )
         self.repetition: Repetition | None = None
 
     def check(self, text: str, ctx: CheckContext) -> ToneReport:
@@ -109,6 +136,7 @@ class ToneChecker:
             *rules.private_data(text, ctx.allowed_domains, " ".join([public, ctx.contact or ""])),
             *rules.style(text),
         ]
+        issues += self._tone(text, issues)
         issues += rules.figures(text, facts, compensation)
         cause_known = bool(ctx.facts.cause) if ctx.facts else bool(ctx.facts_text.strip())
         # A reason the customer gave themselves is theirs to hear back, not a cause we made up.
@@ -147,6 +175,17 @@ class ToneChecker:
             return score, list(found)
         return None, list(_product_and_contact(text, ctx))
 
+    def _tone(self, text: str, found: list[ToneIssue]) -> Iterable[ToneIssue]:
+        """Sentences the tone model hears as blame, minimising or stock, where no phrase already said so."""
+        for v in self.model.judge(text):
+            family = Family(v.family)
+            if any(i.family == family and _overlaps(i.span, v.start, v.end) for i in found):
+                continue
+            message, suggestion = _TONE_ADVICE[family]
+            quote = text[v.start : v.end].strip()
+            quote = quote if len(quote) <= 90 else quote[:87].rstrip() + "…"
+            yield issue(f"{family.value}_tone", family, f"{message}: “{quote}”", suggestion, (v.start, v.end))
+
     def _phrases(self, text: str) -> Iterable[ToneIssue]:
         for rule in self.rules:
             for m in rule.pattern.finditer(text):
@@ -157,6 +196,10 @@ class ToneChecker:
                     rule.instead,
                     (m.start(), m.end()),
                 )
+
+
+def _overlaps(span: tuple[int, int] | None, start: int, end: int) -> bool:
+    return span is not None and span[0] < end and start < span[1]
 
 
 def _product_and_contact(text: str, ctx: CheckContext) -> Iterable[ToneIssue]:
