@@ -277,3 +277,13 @@ def test_a_model_stuck_in_a_loop_gets_a_template_draft(
     assert "MARTHA" not in reply.text and "**" not in reply.text
     assert "Brio Electric Kettle" in reply.text
     assert any("repeated_text" in w for w in reply.warnings), reply.warnings
+
+
+def test_a_model_that_declines_gets_a_template_draft(
+    full_store: Container, tmp_path: Path, server: FakeOpenAI
+) -> None:
+    refusal = "I'm sorry, but I can't assist with that."
+    server.responder = lambda body: refusal if role(body) != "kind" else _answers(body)
+    reply = _drafts(full_store, tmp_path, server).reviews.draft(KETTLE)
+    assert reply.engine == Engine.TEMPLATE and reply.fallback
+    assert "assist" not in reply.text and "Brio Electric Kettle" in reply.text

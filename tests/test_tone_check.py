@@ -180,11 +180,15 @@ def test_the_tone_model_hears_blame_and_stock_lines_no_pattern_lists(template_dr
     assert "generic_tone" in _rules(
         template_drafts, "We really appreciate you reaching out and sharing your thoughts with us."
     )
-    assert "sugarcoat_tone" in _rules(template_drafts, "Our tiny little payment gremlin has been dealt with!")
+    assert "sugarcoat_tone" in _rules(
+        template_drafts, "Checkout had a teeny wobble earlier but all is well now."
+    )
     for fine in (
         "Please stop using the ladder until the replacement arrives.",
         "Your Tern cushion split along a seam our supplier sewed too loosely; we'll send a new one today.",
         "Thanks for the photos of the dented lid, they made it easy to see what the courier did.",
+        # An admission, written by the local model: owning the fault is not blame.
+        "The cover was meant to be down-proof, but it was not as described.",
     ):
         assert not {r for r in _rules(template_drafts, fine) if r.endswith("_tone")}, fine
 

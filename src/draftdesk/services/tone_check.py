@@ -78,7 +78,7 @@ class Repetition(Protocol):
 # How sure the tone model must be per family (log-odds per feature), chosen on the labelled
 # sets (docs/evaluation.md). Stock lines are easy to learn and easy to over-flag, so they need
 # the most certainty. `tone_threshold` in the settings scales all three.
-TONE_THRESHOLDS = {"generic": 4.0, "defensive": 2.0, "sugarcoat": 3.0}
+TONE_THRESHOLDS = {"generic": 4.0, "defensive": 3.0, "sugarcoat": 3.0}
 _TONE_ADVICE = {
     Family.DEFENSIVE: (
         "This sentence reads as shifting the blame or arguing",
@@ -281,6 +281,7 @@ UNSAFE_RULES = frozenset(
         "insult",
         "shouting",
         "repeated_text",
+        "model_refusal",
     }
 )
 

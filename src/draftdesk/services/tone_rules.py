@@ -56,6 +56,12 @@ INSULT = re.compile(
     r"putain|mierda|idiotas?|imbéciles?|cazz\w*|stronz\w*|idioti|klootzak\w*|kut\w*|garbage|crap\w*|"
     r"trash(?:y)?|pathetic|losers?|dumb|scum\w*|clowns?)\b"
 )
+# A model that declines answers the prompt, not the customer.
+REFUSAL = re.compile(
+    r"(?i)\bI (?:can't|cannot|can not|am unable to|'m unable to|won't be able to) "
+    r"(?:assist|help|comply|provide|do) (?:with )?(?:that|this|you with that)\b"
+    r"|\bas an AI\b|\bI(?:'m| am) an AI\b"
+)
 NOTES_LINE = re.compile(r"(?m)^\s*(?:[-*•]\s+|\d{1,2}[.)]\s|[A-Z][\w ]{0,30}:\s)")
 
 
@@ -137,6 +143,13 @@ def style(text: str) -> Iterable[ToneIssue]:
             Severity.ERROR if capitals > 5 else Severity.WARNING,
         )
     yield from _repeats(text)
+    if REFUSAL.search(text):
+        yield issue(
+            "model_refusal",
+            Family.STYLE,
+            "This is the language model declining to answer, not a message to a customer.",
+            "Write the reply yourself, or draft it again.",
+        )
     if re.search(r"\*\*|__|(?m:^#{1,6}\s)", text):
         yield issue(
             "markup",
