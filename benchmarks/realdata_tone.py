@@ -46,7 +46,15 @@ def generic_share(checker: ToneChecker, rows: list[dict]) -> None:
         if generic:
             flagged += 1
             by_rating[band] += 1
-            by_rule.update({r["reply"][i.span[0] : i.span[1]].lower() if i.span else i.rule for i in generic})
+            # A stock phrase by its words; a whole sentence heard by the tone model by its rule.
+            by_rule.update(
+                {
+                    r["reply"][i.span[0] : i.span[1]].lower()
+                    if i.span and i.rule.endswith("_phrase")
+                    else i.rule
+                    for i in generic
+                }
+            )
     print(f"\n## Real replies flagged generic ({len(rows)} replies)\n")
     print("| set | replies | flagged generic | share |\n|---|---:|---:|---:|")
     print(f"| all | {len(rows)} | {flagged} | {flagged / len(rows):.0%} |")
