@@ -266,24 +266,20 @@ def test_a_draft_that_copies_the_playbook_is_not_passed_off_as_a_reply(
     assert any("copied_guidance" in w for w in reply.warnings), reply.warnings
 
 
-def test_a_model_stuck_in_a_loop_gets_a_template_draft(
-    full_store: Container, tmp_path: Path, server: FakeOpenAI
+@pytest.mark.parametrize(
+    ("answer", "rule", "leftover"),
+    [
+        # Seen from the 1.5B local model on a review in capitals: one name line until max_tokens.
+        ("**Martha**:\n" + "**MARTHA**:\n" * 60, "repeated_text", "MARTHA"),
+        ("I'm sorry, but I can't assist with that.", "model_refusal", "assist"),
+    ],
+)
+def test_a_broken_model_answer_gets_a_template_draft(
+    full_store: Container, tmp_path: Path, server: FakeOpenAI, answer: str, rule: str, leftover: str
 ) -> None:
-    # Seen from the 1.5B local model on a review in capitals: one name line until max_tokens.
-    loop = "**Martha**:\n" + "**MARTHA**:\n" * 60
-    server.responder = lambda body: loop if role(body) != "kind" else _answers(body)
+    server.responder = lambda body: answer if role(body) != "kind" else _answers(body)
     reply = _drafts(full_store, tmp_path, server).reviews.draft(KETTLE)
     assert reply.engine == Engine.TEMPLATE and reply.fallback
-    assert "MARTHA" not in reply.text and "**" not in reply.text
+    assert leftover not in reply.text and "**" not in reply.text
     assert "Brio Electric Kettle" in reply.text
-    assert any("repeated_text" in w for w in reply.warnings), reply.warnings
-
-
-def test_a_model_that_declines_gets_a_template_draft(
-    full_store: Container, tmp_path: Path, server: FakeOpenAI
-) -> None:
-    refusal = "I'm sorry, but I can't assist with that."
-    server.responder = lambda body: refusal if role(body) != "kind" else _answers(body)
-    reply = _drafts(full_store, tmp_path, server).reviews.draft(KETTLE)
-    assert reply.engine == Engine.TEMPLATE and reply.fallback
-    assert "assist" not in reply.text and "Brio Electric Kettle" in reply.text
+    assert any(rule in w for w in reply.warnings), reply.warnings
