@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from draftdesk.adapters.chroma_store import ChromaStore
+from draftdesk.adapters.database import open_database
 from draftdesk.adapters.embeddings import Embedder, build_embedder
 from draftdesk.adapters.llm import ChatLLM, build_llm
 from draftdesk.domain.enums import KnowledgeKind
@@ -16,6 +19,7 @@ from draftdesk.services.ingestion import IngestionService, IngestSummary, Progre
 from draftdesk.services.knowledge_loader import load_knowledge
 from draftdesk.services.message_check import MessageChecker
 from draftdesk.services.prompt_library import PromptLibrary
+from draftdesk.services.records import RecordService
 from draftdesk.services.repetition import PublishedReplies
 from draftdesk.services.retrieval import RetrievalService
 from draftdesk.services.review_drafting import ReviewDrafter
@@ -73,6 +77,14 @@ class Container:
         return MessageChecker(
             self.checker, self.knowledge, self.settings.store_contact, self.settings.duplicate_overlap
         )
+
+    @cached_property
+    def database(self) -> sessionmaker[Session]:
+        return open_database(self.settings.resolved_database_url)
+
+    @cached_property
+    def records(self) -> RecordService:
+        return RecordService(self.database, lambda: self.published)
 
     @cached_property
     def published(self) -> PublishedReplies:
@@ -140,3 +152,7 @@ class Container:
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
+        if "database" in self.__dict__:
+            bind = self.database.kw.get("bind")
+            if bind is not None:
+                bind.dispose()

@@ -74,3 +74,7 @@ class StoreMismatchError(StoreError):
 
 class EmbeddingError(DraftdeskError):
     """The embedding model cannot be loaded or failed to embed."""
+
+
+class RecordNotFound(InputError):
+    """A request, draft or approval that the record database does not hold."""

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     chroma_path: Path | None = Field(
         None, description="Embedded Chroma directory; empty means <data_dir>/chroma."
     )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the record database (postgresql+psycopg://… for a team); "
+        "empty means SQLite at <data_dir>/draftdesk.db.",
+    )
     chroma_url: str | None = Field(
         None, description="A Chroma server (http://host:8000); replaces the embedded store."
     )
@@ -108,6 +113,10 @@ class Settings(BaseSettings):
     @property
     def resolved_prompts_dir(self) -> Path:
         return self.prompts_dir or bundled_dir("prompts")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'draftdesk.db').resolve()}"
 
     @property
     def resolved_chroma_path(self) -> Path:

@@ -1,0 +1,124 @@
+"""The record database: every request, draft version, edit and approval.
+
+SQLAlchemy 2 over any URL (SQLite in the data directory by default, PostgreSQL for a
+team); the schema is owned by Alembic migrations in `draftdesk/migrations`, applied when
+the database is opened, so an upgrade never needs a manual step.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from draftdesk.errors import ConfigError, MissingExtraError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class RequestRow(Base):
+    """What a user asked for: a review to answer, or an incident update to draft."""
+
+    __tablename__ = "requests"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class DraftRow(Base):
+    """One draft version, as the engine wrote it, with what it was built from and its check."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="review")
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    engine: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[str | None] = mapped_column(String(100))
+    sources: Mapped[list[Any]]
+    report: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class EditRow(Base):
+    """The text a person has in the editor, saved as it changes so nothing typed is lost."""
+
+    __tablename__ = "edits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="review")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ApprovalRow(Base):
+    """Who approved what, when, and how far it moved from the draft."""
+
+    __tablename__ = "approvals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="review")
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
+    approved_by: Mapped[str] = mapped_column(String(200))
+    published_text: Mapped[str] = mapped_column(Text)
+    edit_distance: Mapped[int]
+    edit_ratio: Mapped[float]
+    report: Mapped[dict[str, Any]]
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+def open_database(url: str) -> sessionmaker[Any]:
+    """An engine on `url` with the schema migrated to the newest version."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url)
+    except ModuleNotFoundError as exc:
+        # The SQLite driver ships with Python; any other database needs its driver installed.
+        raise MissingExtraError(exc.name or "a database driver", "postgres", "This database URL") from exc
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"DRAFTDESK_DATABASE_URL is not a database URL: {exc}",
+            "Use sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/db.",
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    migrate(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL lets the UI read while a bulk run writes; foreign keys are off in SQLite by default.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
