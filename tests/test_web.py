@@ -2,45 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
-import uvicorn
-
-from draftdesk.container import Container
-from draftdesk.entry.web import create_app
-
-from .conftest import CountingEmbedder, make_settings
-
-
-@pytest.fixture
-def server(tmp_path: Path, small_kb: Path, counting: CountingEmbedder) -> Iterator[str]:
-    container = Container(make_settings(tmp_path, knowledge_dir=small_kb))
-    container.embedder = counting  # type: ignore[misc]
-    container.ensure_knowledge()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(container, "First start: ingested"), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield url
-    srv.should_exit = True
-    thread.join(timeout=10)
-    container.close()
 
 
 def test_search_page_and_api(server: str) -> None:

@@ -11,6 +11,7 @@ from draftdesk.container import Container
 from draftdesk.domain.enums import IncidentType, KnowledgeKind
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.retrieval import Hit, SearchFilters, SearchRequest
+from draftdesk.ui.reviews_page import build_reviews_tab
 
 ALL = "any"
 # Records are sections and stages, not files: say what is being counted.
@@ -25,7 +26,7 @@ def header_markdown(container: Container, first_start_note: str | None) -> str:
     sizes = container.knowledge_size()
     size = ", ".join(f"{n} {RECORD_NAMES.get(kind, kind)}" for kind, n in sizes.items())
     lines = [
-        "## draftdesk · knowledge search",
+        "## draftdesk",
         f"Knowledge base: {size} · embeddings: `{container.embedder.model_id}`",
     ]
     if container.llm is None:
@@ -72,25 +73,28 @@ def build_search_page(container: Container, first_start_note: str | None = None)
 
     with gr.Blocks(title="draftdesk") as page:
         gr.Markdown(header_markdown(container, first_start_note))
-        with gr.Row():
-            query = gr.Textbox(
-                label="Search the knowledge base",
-                scale=4,
-                autofocus=True,
-                placeholder="e.g. the checkout page spins forever on Black Friday",
-            )
-            button = gr.Button("Search", variant="primary", scale=1)
-        with gr.Row():
-            kinds = gr.CheckboxGroup(
-                [str(k) for k in KnowledgeKind], label="Kinds", value=[str(k) for k in KnowledgeKind]
-            )
-            incident_type = gr.Dropdown(
-                [ALL] + [str(t) for t in IncidentType], value=ALL, label="Incident type"
-            )
-            k = gr.Slider(1, 20, value=5, step=1, label="Results")
-            mmr = gr.Checkbox(label="Diversify (MMR)")
-        results = gr.HTML()
-        inputs: list[Any] = [query, kinds, incident_type, k, mmr]
-        button.click(search, inputs, results, api_name="search")
-        query.submit(search, inputs, results, api_visibility="private")
+        with gr.Tab("Reviews"):
+            build_reviews_tab(container, page)
+        with gr.Tab("Knowledge search"):
+            with gr.Row():
+                query = gr.Textbox(
+                    label="Search the knowledge base",
+                    scale=4,
+                    autofocus=True,
+                    placeholder="e.g. the checkout page spins forever on Black Friday",
+                )
+                button = gr.Button("Search", variant="primary", scale=1)
+            with gr.Row():
+                kinds = gr.CheckboxGroup(
+                    [str(k) for k in KnowledgeKind], label="Kinds", value=[str(k) for k in KnowledgeKind]
+                )
+                incident_type = gr.Dropdown(
+                    [ALL] + [str(t) for t in IncidentType], value=ALL, label="Incident type"
+                )
+                k = gr.Slider(1, 20, value=5, step=1, label="Results")
+                mmr = gr.Checkbox(label="Diversify (MMR)")
+            results = gr.HTML()
+            inputs: list[Any] = [query, kinds, incident_type, k, mmr]
+            button.click(search, inputs, results, api_name="search")
+            query.submit(search, inputs, results, api_visibility="private")
     return page  # type: ignore[no-any-return]

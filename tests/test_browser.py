@@ -1,0 +1,70 @@
+"""The workspace in a real browser (Debian's Chromium driven by Playwright) against the app on
+127.0.0.1: what an agent does all day, and that a reload loses nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "install Debian's Chromium: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def _editor(page: Page):  # type: ignore[no-untyped-def]
+    return page.locator("#dd-reply textarea")
+
+
+def test_draft_edit_reload_and_approve_a_review_reply(server: str, page: Page) -> None:
+    page.goto(server)
+    page.get_by_label("Review", exact=True).fill(
+        "The Arden lamp flickers at the lowest setting, which is the one I read by."
+    )
+    page.get_by_label("Product").fill("Arden Desk Lamp")
+    page.get_by_label("Reviewer's name").fill("Priya")
+    page.get_by_role("button", name="Draft reply").click()
+    expect(_editor(page)).to_have_value(re.compile("Arden Desk Lamp"), timeout=30_000)
+    expect(page.locator("#dd-report")).to_contain_text("score")
+
+    edited = _editor(page).input_value() + " Thanks for reading with us, Priya."
+    _editor(page).fill(edited)
+    page.wait_for_timeout(3000)  # the editor saves as it changes
+    page.reload()
+    expect(_editor(page)).to_have_value(edited, timeout=30_000)
+    expect(page.get_by_label("Product")).to_have_value("Arden Desk Lamp")
+    expect(page.locator("#dd-report")).to_contain_text("score")  # the edited text, checked again
+
+    page.get_by_label("Approved by").fill("sam")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("#dd-status")).to_contain_text("Approved by sam", timeout=30_000)
+    expect(page.locator("#dd-status")).to_contain_text("words changed")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "reviews.png"), full_page=True)
+
+
+def test_an_empty_review_gets_a_message_and_keeps_what_was_typed(server: str, page: Page) -> None:
+    page.goto(server)
+    page.get_by_label("Product").fill("Brio Electric Kettle")
+    page.get_by_role("button", name="Draft reply").click()
+    expect(page.get_by_text("review text is empty").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_label("Product")).to_have_value("Brio Electric Kettle")
+    expect(_editor(page)).to_have_value("")
