@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -143,26 +144,36 @@ def _no_model_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DRAFTDESK_OPENAI_API_KEY", raising=False)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(container: Container, note: str | None = None) -> Iterator[str]:
+    """The whole web app (FastAPI with Gradio mounted) on 127.0.0.1, for as long as the block runs."""
+    port = free_port()
+    config = uvicorn.Config(create_app(container, note), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture
 def server(tmp_path: Path, small_kb: Path, counting: CountingEmbedder) -> Iterator[str]:
     container = Container(make_settings(tmp_path, knowledge_dir=small_kb))
     container.embedder = counting  # type: ignore[misc]
     container.ensure_knowledge()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(container, "First start: ingested"), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield url
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(container, "First start: ingested") as url:
+        yield url
     container.close()

@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from draftdesk.container import Container
+
+from .conftest import CountingEmbedder, free_port, make_settings, serving
+
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -68,3 +72,31 @@ def test_an_empty_review_gets_a_message_and_keeps_what_was_typed(server: str, pa
     expect(page.get_by_text("review text is empty").first).to_be_visible(timeout=30_000)
     expect(page.get_by_label("Product")).to_have_value("Brio Electric Kettle")
     expect(_editor(page)).to_have_value("")
+
+
+def test_a_language_model_that_is_down_still_gives_a_marked_template_draft(
+    small_kb: Path, counting: CountingEmbedder, tmp_path: Path, page: Page
+) -> None:
+    # An OpenAI-compatible endpoint on a port where nothing listens: every call fails at once.
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    settings = make_settings(
+        tmp_path,
+        knowledge_dir=small_kb,
+        llm_provider="openai",
+        openai_base_url=dead,
+        openai_api_key="test-key",
+        llm_max_retries=0,
+        llm_timeout=5,
+    )
+    container = Container(settings)
+    container.embedder = counting  # type: ignore[misc]
+    container.ensure_knowledge()
+    with serving(container) as url:
+        page.goto(url)
+        page.get_by_label("Review", exact=True).fill("My Brio kettle leaks from the base after a week.")
+        page.get_by_label("Product").fill("Brio Electric Kettle")
+        page.get_by_role("button", name="Draft reply").click()
+        expect(_editor(page)).to_have_value(re.compile("Brio Electric Kettle"), timeout=60_000)
+        expect(page.get_by_text("this draft comes from the templates").first).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / "reviews-llm-down.png"), full_page=True)
+    container.close()

@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the app listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the app listens on.")
+    queue_size: int = Field(
+        64, ge=1, description="Requests the web app holds waiting; beyond it, users are told to retry."
+    )
+    queue_concurrency: int = Field(
+        2, ge=1, description="Drafts the web app works on at once (a local model uses every core for one)."
+    )
 
     @field_validator("chroma_url")
     @classmethod

@@ -20,6 +20,11 @@ def create_app(container: Container, first_start_note: str | None = None) -> Fas
         return {"status": "ok", "engine": container.engine_label()}
 
     page = build_search_page(container, first_start_note)
+    # Explicit limits: a wave of drafts waits its turn instead of starving the machine.
+    page.queue(
+        max_size=container.settings.queue_size,
+        default_concurrency_limit=container.settings.queue_concurrency,
+    )
     mounted: FastAPI = gr.mount_gradio_app(api, page, path="/", footer_links=["api"])
     return mounted
 

@@ -68,8 +68,6 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
         about = (
             f"Kind: **{reply.kind}** · language `{reply.language}` · engine `{reply.engine}` ({reply.model})"
         )
-        if reply.fallback:
-            about += "\n\n> The language model failed; this draft comes from the templates."
         about += "".join(f"\n\n> {w}" for w in reply.warnings)
         sources = "".join(
             f"<li>{html.escape(s.title)} <small>({s.collection} · {html.escape(s.why)})</small></li>"
@@ -111,6 +109,11 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
             f"from the draft ({approval.edit_ratio:.0%}). Copy the reply and post it on the platform."
         )
 
+    def discard(request_id: str) -> tuple[Any, ...]:
+        if request_id:
+            records.discard(request_id)
+        return "", "", "", "", "", "Discarded. The review and its drafts stay in the record."
+
     def restore(request_id: str) -> tuple[Any, ...]:
         """A reload: bring back the open review and whatever was in the editor."""
         if not request_id:
@@ -148,12 +151,13 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
             with gr.Accordion("Sources", open=False):
                 sources = gr.HTML()
         with gr.Column(scale=1):
-            editor = gr.Textbox(label="Reply (edit here)", lines=10, elem_id="dd-reply")
+            editor = gr.Textbox(label="Reply (edit here)", lines=10, elem_id="dd-reply", buttons=["copy"])
             report = gr.HTML(elem_id="dd-report")
             with gr.Row():
                 check_button = gr.Button("Check again")
                 who = gr.Textbox(label="Approved by", scale=2)
                 approve_button = gr.Button("Approve", variant="primary")
+                discard_button = gr.Button("Discard", variant="stop")
             status = gr.Markdown(elem_id="dd-status")
 
     fields = [review_text, rating, product, platform, author]
@@ -161,4 +165,5 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
     editor.change(autosave, [current, editor], None, trigger_mode="always_last", show_progress="hidden")
     check_button.click(check, [current, editor], report)
     approve_button.click(approve, [current, editor, who], status)
+    discard_button.click(discard, current, [editor, about, report, sources, current, status])
     page.load(restore, current, [*fields, editor, status, current, report])
