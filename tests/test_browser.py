@@ -100,3 +100,32 @@ def test_a_language_model_that_is_down_still_gives_a_marked_template_draft(
         expect(page.get_by_text("this draft comes from the templates").first).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "reviews-llm-down.png"), full_page=True)
     container.close()
+
+
+def test_bulk_draft_a_file_with_a_bad_row_and_approve_what_passes(
+    server: str, page: Page, tmp_path: Path
+) -> None:
+    reviews = tmp_path / "wave.csv"
+    reviews.write_text(
+        "id,platform,product,rating,created_at,author,text\n"
+        "W1,trustpilot,Brio Electric Kettle,1,2026-07-01T10:00:00+00:00,Ann,"
+        '"The lid of my Brio pops open while it boils."\n'
+        "W2,google,Arden Desk Lamp,2,2026-07-01T11:00:00+00:00,Ben,"
+        '"The Arden lamp flickers on the lowest setting."\n'
+        "W3,google,Arden Desk Lamp,9,2026-07-01T12:00:00+00:00,Cy,Nine stars is not a rating\n",
+        encoding="utf-8",
+    )
+    page.goto(server)
+    page.get_by_role("tab", name="Bulk").click()
+    page.locator("#dd-bulk-file input[type=file]").set_input_files(str(reviews))
+    page.get_by_role("button", name="Draft all").click()
+    summary = page.locator("#dd-bulk-summary")
+    expect(summary).to_contain_text("Drafted 2 replies", timeout=60_000)
+    expect(summary).to_contain_text("wave.csv:4")  # the bad row, by its file and line
+    table = page.locator("#dd-bulk-table")
+    expect(table).to_contain_text("Brio Electric Kettle")
+    expect(table).to_contain_text("Arden Desk Lamp")
+    page.get_by_label("Approved by (bulk)").fill("sam")
+    page.get_by_role("button", name="Approve all that pass").click()
+    expect(page.locator("#dd-bulk-status")).to_contain_text("Approved", timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "bulk.png"), full_page=True)

@@ -11,6 +11,7 @@ from draftdesk.container import Container
 from draftdesk.domain.enums import IncidentType, KnowledgeKind
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.retrieval import Hit, SearchFilters, SearchRequest
+from draftdesk.ui.bulk_page import build_bulk_tab
 from draftdesk.ui.reviews_page import build_reviews_tab
 
 ALL = "any"
@@ -75,6 +76,8 @@ def build_search_page(container: Container, first_start_note: str | None = None)
         gr.Markdown(header_markdown(container, first_start_note))
         with gr.Tab("Reviews"):
             build_reviews_tab(container, page)
+        with gr.Tab("Bulk"):
+            build_bulk_tab(container)
         with gr.Tab("Knowledge search"):
             with gr.Row():
                 query = gr.Textbox(

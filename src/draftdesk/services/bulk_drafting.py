@@ -1,0 +1,87 @@
+"""A whole file of reviews drafted in one go, each draft recorded for an agent to approve.
+
+A bad row never stops the run: it is reported with its line, and every other review is
+drafted. The screen, the API and the CLI share this, so a wave drafted anywhere is in the
+same record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from draftdesk.domain.drafts import ReviewRequest
+from draftdesk.domain.problems import Problem
+from draftdesk.errors import DraftdeskError
+from draftdesk.services.records import RecordService
+from draftdesk.services.review_drafting import ReviewDrafter
+from draftdesk.services.review_io import read_reviews
+
+
+class BulkRow(BaseModel):
+    request_id: str
+    review_id: str
+    product: str
+    kind: str
+    passed: bool
+    score: int
+    reply: str
+
+
+class BulkResult(BaseModel):
+    rows: list[BulkRow]
+    problems: list[str]
+
+
+def draft_file(
+    path: Path,
+    drafter: ReviewDrafter,
+    records: RecordService,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> BulkResult:
+    batch = read_reviews(path)
+    problems = [str(p) for p in batch.problems]
+    rows: list[BulkRow] = []
+    for n, review in enumerate(batch.reviews):
+        progress(n, len(batch.reviews))
+        request = ReviewRequest(
+            id=review.id,
+            text=review.text,
+            rating=review.rating,
+            product=review.product,
+            platform=review.platform,
+            author=review.author,
+            language=review.language,
+        )
+        try:
+            reply = drafter.draft(request)
+        except DraftdeskError as exc:
+            problems.append(str(Problem(file=path, message=f"review {review.id}: {exc.message}")))
+            continue
+        request_id = records.open_request("review_reply", request)
+        records.add_draft(request_id, reply)
+        rows.append(
+            BulkRow(
+                request_id=request_id,
+                review_id=review.id,
+                product=review.product,
+                kind=str(reply.kind),
+                passed=reply.report.passed,
+                score=reply.report.score,
+                reply=reply.text,
+            )
+        )
+    progress(len(batch.reviews), len(batch.reviews))
+    return BulkResult(rows=rows, problems=problems)
+
+
+def approve_passing(rows: list[BulkRow], records: RecordService, approved_by: str) -> int:
+    """Approve, unchanged, every draft that passed its checks; the others wait for a person."""
+    approved = 0
+    for row in rows:
+        if row.passed:
+            records.approve(row.request_id, row.reply, approved_by)
+            approved += 1
+    return approved
