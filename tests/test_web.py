@@ -21,3 +21,14 @@ def test_search_page_and_api(server: str) -> None:
     assert "INC-2025-037" in html and "Timeline as published" in html
     empty = client.predict("cyber monday", ["incidents"], "data_breach", 3, False, api_name="/search")
     assert "No matches" in empty  # the small knowledge base has no data breach
+
+
+def test_a_review_the_screen_cannot_draft_gets_a_message_in_plain_words() -> None:
+    import gradio as gr
+
+    from draftdesk.ui.reviews_page import _review
+
+    with pytest.raises(gr.Error, match=r"longer than [\d,]+ characters; paste the part that matters"):
+        _review("x" * 1_000_000, "none", "Arden Desk Lamp", "", "Priya")
+    with pytest.raises(gr.Error, match="review text is empty"):
+        _review("   ", "none", "", "", "")

@@ -50,8 +50,20 @@ def _review(text: str, rating: str, product: str, platform: str, author: str) ->
             author=author.strip(),
         )
     except ValidationError as exc:
-        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-        raise gr.Error(f"The review cannot be drafted yet: {problems}. Your text is kept.") from None
+        raise gr.Error(f"The review cannot be drafted yet: {_plain(exc)}. Your text is kept.") from None
+
+
+def _plain(exc: ValidationError) -> str:
+    """Pydantic's errors in an agent's words."""
+    problems = []
+    for e in exc.errors():
+        field = str(e["loc"][0]) if e["loc"] else "review"
+        if e["type"] == "string_too_long":
+            limit = (e.get("ctx") or {}).get("max_length")
+            problems.append(f"the {field} is longer than {limit:,} characters; paste the part that matters")
+        else:
+            problems.append(str(e["msg"]).removeprefix("Value error, "))
+    return "; ".join(problems)
 
 
 def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
