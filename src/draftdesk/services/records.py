@@ -91,8 +91,9 @@ class RecordService:
             request = self._request(s, request_id)
             drafts = self._drafts(s, request_id, channel)
             draft = drafts[-1] if drafts else None
-            distance = word_edit_distance(draft.text, text) if draft else len(text.split())
-            longest = max(len(text.split()), len(draft.text.split()) if draft else 0, 1)
+            before = draft.text if draft else ""
+            distance = word_edit_distance(before, text)
+            longest = max(len(text.split()), len(before.split()), 1)
             row = ApprovalRow(
                 request_id=request_id,
                 channel=channel,
@@ -104,12 +105,13 @@ class RecordService:
                 report=report.model_dump(mode="json") if report else {},
             )
             s.add(row)
-            if request.kind == "review_reply":
+            is_reply = request.kind == "review_reply"
+            if is_reply:
                 request.status = "approved"
             s.flush()
             approval = _approval(row)
             payload = dict(request.payload)
-        if payload and request.kind == "review_reply":
+        if is_reply:
             # The repetition check compares every later draft with what was published.
             self._published().add(
                 [
