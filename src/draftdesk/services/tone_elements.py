@@ -131,26 +131,26 @@ _CODE = re.compile(r"\b[A-Z]{2,}\d+\b")
 _WHERE = content_stems("website site app online shop store customers customer page pages lumen loom")
 
 
-def _figures(text: str) -> set[str]:
-    """What must be repeated exactly, most telling first: a code or an amount, else a time, else a day.
-
-    "Code LOOM15: 15% off until 30 June" is mentioned by LOOM15 or 15%, not by any date in June.
-    """
-    tiers = (
+def _figure_tiers(text: str) -> tuple[set[str], set[str], set[str]]:
+    """Codes and amounts, times, days: the figures of a text, most telling first."""
+    return (
         {m.group(0).upper() for m in _CODE.finditer(text)}
         | {normal_figure(m.group(0)) for pattern in (MONEY, PERCENT) for m in pattern.finditer(text)},
         {normal_figure(m.group(0)) for m in TIME.finditer(text)},
         {m.group(0).lower()[:3] for m in _WHEN.finditer(text)},
     )
-    return next((tier for tier in tiers if tier), set())
+
+
+def _figures(text: str) -> set[str]:
+    """What must be repeated exactly: the most telling kind of figure the text has.
+
+    "Code LOOM15: 15% off until 30 June" is mentioned by LOOM15 or 15%, not by any date in June.
+    """
+    return next((tier for tier in _figure_tiers(text) if tier), set())
 
 
 def _all_figures(text: str) -> set[str]:
-    return (
-        {m.group(0).upper() for m in _CODE.finditer(text)}
-        | {normal_figure(m.group(0)) for pattern in (MONEY, PERCENT, TIME) for m in pattern.finditer(text)}
-        | {m.group(0).lower()[:3] for m in _WHEN.finditer(text)}
-    )
+    return set().union(*_figure_tiers(text))
 
 
 # Common complaints in other words: "never received" is answered by "hasn't arrived".
