@@ -45,8 +45,8 @@ def test_a_fresh_database_file_gets_the_schema_and_reopening_changes_nothing(tmp
     with sqlite3.connect(tmp_path / "nested" / "records.db") as db:
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
         version = db.execute("select version_num from alembic_version").fetchall()
-    assert {"requests", "drafts", "edits", "approvals"} <= tables
-    assert version == [("0001",)]
+    assert {"requests", "drafts", "edits", "approvals", "incidents"} <= tables
+    assert version == [("0002",)]
 
 
 def test_work_in_progress_survives_a_restart_and_approval_records_the_edit(
@@ -118,3 +118,29 @@ def test_a_database_url_without_its_driver_or_malformed_says_what_to_do(tmp_path
 )
 def test_edit_distance_counts_words_changed(before: str, after: str, distance: int) -> None:
     assert word_edit_distance(before, after) == distance
+
+
+def test_a_database_from_the_first_release_is_upgraded_on_open_and_keeps_its_rows(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from draftdesk.adapters.database import MIGRATIONS, open_database
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "insert into requests (id, kind, payload, status, created_at, updated_at) "
+            "values ('r1', 'review_reply', '{}', 'open', '2026-01-01', '2026-01-01')"
+        )
+    engine.dispose()
+    open_database(url)
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        assert db.execute("select id, incident_id from requests").fetchall() == [("r1", None)]
+        assert db.execute("select version_num from alembic_version").fetchall() == [("0002",)]
+        assert db.execute("select count(*) from incidents").fetchone() == (0,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,7 @@ from draftdesk.domain.knowledge import KnowledgeBase, ReplyPhrasing
 from draftdesk.paths import bundled_dir
 from draftdesk.services.drafting_support import DraftingContext
 from draftdesk.services.incident_drafting import IncidentDrafter
+from draftdesk.services.incident_workspace import IncidentFiler, IncidentWorkspace
 from draftdesk.services.ingestion import IngestionService, IngestSummary, Progress
 from draftdesk.services.knowledge_loader import load_knowledge
 from draftdesk.services.message_check import MessageChecker
@@ -136,6 +138,17 @@ class Container:
     def incidents(self) -> IncidentDrafter:
         return IncidentDrafter(self.drafting)
 
+    @cached_property
+    def incident_workspace(self) -> IncidentWorkspace:
+        return IncidentWorkspace(
+            self.database,
+            self.records,
+            self.incidents,
+            self.messages,
+            self.knowledge,
+            IncidentFiler(self.settings.filed_knowledge_dir, self.ingestion),
+        )
+
     def engine_label(self) -> str:
         llm = self.llm
         return f"{llm.engine} · {llm.model}" if llm else "template · no language model"
@@ -147,7 +160,18 @@ class Container:
         """On first start (an empty store) ingest the configured knowledge base; else do nothing."""
         if any(self.knowledge_size().values()):
             return None
-        return self.ingestion.ingest(self.settings.resolved_knowledge_dir, progress=progress)
+        return self.ingest(progress=progress)
+
+    def ingest(
+        self, path: Path | None = None, rebuild: bool = False, progress: Progress | None = None
+    ) -> IngestSummary:
+        """The company's knowledge directory, plus the incidents the app has filed."""
+        return self.ingestion.ingest(
+            path or self.settings.resolved_knowledge_dir,
+            rebuild,
+            progress,
+            filed=self.settings.filed_knowledge_dir,
+        )
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -117,6 +117,12 @@ class Settings(BaseSettings):
         return self.knowledge_dir or bundled_dir("knowledge")
 
     @property
+    def filed_knowledge_dir(self) -> Path:
+        """Knowledge written by the app (resolved incidents), in the knowledge/ format, kept apart from
+        the company's own directory so that re-ingesting it never deletes what was filed."""
+        return self.data_dir / "knowledge"
+
+    @property
     def resolved_prompts_dir(self) -> Path:
         return self.prompts_dir or bundled_dir("prompts")
 

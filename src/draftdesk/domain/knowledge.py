@@ -274,6 +274,12 @@ class KnowledgeBase(BaseModel):
             merged.update(g.meta.limits)
         return merged
 
+    def cadence(self, stage: Stage) -> tuple[int, int] | None:
+        """Minutes between public updates at this stage, from the first guideline that says."""
+        return next(
+            (g.meta.cadence_minutes[stage] for g in self.guidelines if stage in g.meta.cadence_minutes), None
+        )
+
     def count(self, kind: KnowledgeKind) -> int:
         return {
             KnowledgeKind.GUIDELINES: len(self.guidelines),

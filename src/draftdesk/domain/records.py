@@ -46,6 +46,7 @@ class RequestRecord(BaseModel):
     kind: RequestKind
     payload: dict[str, Any]
     status: Literal["open", "approved", "discarded"]
+    incident_id: str | None = None
     created_at: datetime
     drafts: list[DraftVersion] = Field(default_factory=list)
     work_in_progress: dict[str, str] = Field(

@@ -32,7 +32,7 @@ def ingest(
 ) -> None:
     """Validate a knowledge directory, then add, update or remove what changed in the store."""
     with container_scope() as c, progress_bar("Embedding") as progress:
-        summary = c.ingestion.ingest(path or c.settings.resolved_knowledge_dir, rebuild, progress)
+        summary = c.ingest(path, rebuild, progress)
     print_summary(summary)
 
 

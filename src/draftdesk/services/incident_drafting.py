@@ -249,14 +249,7 @@ class IncidentDrafter:
             facts.stage in (Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING)
             and not facts.next_update_at
         ):
-            cadence = next(
-                (
-                    g.meta.cadence_minutes.get(facts.stage)
-                    for g in self.ctx.kb.guidelines
-                    if g.meta.cadence_minutes.get(facts.stage)
-                ),
-                None,
-            )
+            cadence = self.ctx.kb.cadence(facts.stage)
             gap = (
                 f" (the playbook's cadence at this stage: every {cadence[0]}–{cadence[1]} minutes)"
                 if cadence

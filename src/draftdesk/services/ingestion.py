@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from draftdesk.adapters.chroma_store import ChromaStore
 from draftdesk.adapters.embeddings import Embedder
 from draftdesk.domain.enums import KnowledgeKind
+from draftdesk.domain.knowledge import Incident
 from draftdesk.errors import StoreMismatchError
-from draftdesk.services.chunking import Chunk, chunk_knowledge
+from draftdesk.services.chunking import Chunk, chunk_knowledge, incident_chunk
 from draftdesk.services.knowledge_loader import load_knowledge
 
 Progress = Callable[[int, int], None]
@@ -40,10 +41,20 @@ class IngestionService:
         self.store = store
         self.embedder = embedder
 
-    def ingest(self, root: Path, rebuild: bool = False, progress: Progress | None = None) -> IngestSummary:
+    def ingest(
+        self,
+        root: Path,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        filed: Path | None = None,
+    ) -> IngestSummary:
+        """Make the store mirror `root`, plus the past incidents filed from the app under `filed`."""
         started = time.perf_counter()
         loaded = load_knowledge(root)  # raises before anything is written
         summary = IngestSummary(notices=list(loaded.notices))
+        if filed is not None and (filed / "incidents").is_dir():
+            # Filed incidents live outside the company's knowledge directory, so a re-ingest keeps them.
+            loaded.kb.incidents.extend(load_knowledge(filed).kb.incidents)
         chunks = chunk_knowledge(loaded.kb)
         plans = {kind: self._plan(kind, chunks[kind], rebuild, summary) for kind in KnowledgeKind}
         total = sum(len(add) for _, add, _ in plans.values())
@@ -69,6 +80,18 @@ class IngestionService:
             progress(0, 0)
         summary.seconds = round(time.perf_counter() - started, 2)
         return summary
+
+    def add_incident(self, incident: Incident, path: Path, root: Path) -> None:
+        """Index one incident now, replacing an earlier version of it, without touching anything else."""
+        chunk = incident_chunk(incident, path, root)
+        collection = self.store.collection(KnowledgeKind.INCIDENTS, self.embedder.model_id)
+        collection.delete(where={"doc_id": incident.id})
+        collection.upsert(
+            ids=[chunk.id],
+            embeddings=self.embedder.embed_documents([chunk.embed_text]),
+            documents=[chunk.document],
+            metadatas=[chunk.metadata],
+        )
 
     def _plan(
         self, kind: KnowledgeKind, chunks: list[Chunk], rebuild: bool, summary: IngestSummary

@@ -42,10 +42,14 @@ class RecordService:
         self.sessions = sessions
         self._published = published
 
-    def open_request(self, kind: RequestKind, payload: BaseModel) -> str:
+    def open_request(self, kind: RequestKind, payload: BaseModel, incident_id: str | None = None) -> str:
         request_id = str(uuid.uuid4())
         with self.sessions.begin() as s:
-            s.add(RequestRow(id=request_id, kind=kind, payload=payload.model_dump(mode="json")))
+            s.add(
+                RequestRow(
+                    id=request_id, kind=kind, payload=payload.model_dump(mode="json"), incident_id=incident_id
+                )
+            )
         return request_id
 
     def add_draft(self, request_id: str, draft: Draft, channel: str = REVIEW_CHANNEL) -> DraftVersion:
@@ -144,6 +148,7 @@ class RecordService:
                 kind=request.kind,  # type: ignore[arg-type]
                 payload=request.payload,
                 status=request.status,  # type: ignore[arg-type]
+                incident_id=request.incident_id,
                 created_at=request.created_at,
                 drafts=[_draft(d) for d in drafts],
                 work_in_progress={e.channel: e.text for e in edits},
