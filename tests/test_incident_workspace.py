@@ -71,6 +71,8 @@ def test_facts_survive_a_restart_and_published_updates_form_the_timeline(
     ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, "lee")
     ws.approve(request_id, "sms", sms, "lee")
 
+    with pytest.raises(InputError, match="160"):
+        ws.approve(request_id, "sms", sms + " We are sorry." * 20, "lee")  # SMS cannot carry it
     timeline = ws.get(incident.id).timeline
     assert [(u.channel, u.stage, u.approved_by) for u in timeline] == [
         ("status_page", Stage.INVESTIGATING, "lee"),

@@ -67,6 +67,7 @@ class DraftRow(Base):
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
     channel: Mapped[str] = mapped_column(String(32), default="review")
     version: Mapped[int]
+    title: Mapped[str | None] = mapped_column(String(200), default=None)
     text: Mapped[str] = mapped_column(Text)
     engine: Mapped[str] = mapped_column(String(32))
     model: Mapped[str] = mapped_column(String(200))

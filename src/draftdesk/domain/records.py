@@ -14,6 +14,7 @@ class DraftVersion(BaseModel):
     id: int
     channel: str
     version: int
+    title: str | None = Field(None, description="Status-page title or email subject.")
     text: str
     engine: str
     model: str

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from draftdesk.adapters.database import ApprovalRow, IncidentRow, RequestRow
-from draftdesk.domain.drafts import IncidentFacts, IncidentPack, MessageKind, ToneReport
+from draftdesk.domain.drafts import Family, IncidentFacts, IncidentPack, MessageKind, ToneReport
 from draftdesk.domain.enums import Channel, Stage
 from draftdesk.domain.incident_records import (
     IncidentRecord,
@@ -150,6 +150,10 @@ class IncidentWorkspace:
     def approve(self, request_id: str, channel: str, text: str, approved_by: str) -> Approval:
         """Publish one channel's message; it joins the incident's timeline."""
         report = self.check(request_id, channel, text)
+        too_long = [i for i in report.errors if i.family == Family.TOO_LONG]
+        if too_long:
+            # The channel cannot carry it: an SMS or a post over its limit is cut or refused.
+            raise InputError(too_long[0].message, "Shorten it to fit before approving.")
         return self.records.approve(request_id, text, approved_by, channel=channel, report=report)
 
     def next_update(self, incident_id: str, now: datetime | None = None) -> UpdateDue | None:

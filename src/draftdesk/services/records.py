@@ -60,6 +60,7 @@ class RecordService:
                 request_id=request_id,
                 channel=channel,
                 version=version,
+                title=getattr(draft, "title", None),
                 text=draft.text,
                 engine=draft.engine.value,
                 model=draft.model,

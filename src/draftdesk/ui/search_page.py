@@ -12,6 +12,7 @@ from draftdesk.domain.enums import IncidentType, KnowledgeKind
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.retrieval import Hit, SearchFilters, SearchRequest
 from draftdesk.ui.bulk_page import build_bulk_tab
+from draftdesk.ui.incident_page import build_incident_tab, incident_states
 from draftdesk.ui.reviews_page import build_reviews_tab
 
 ALL = "any"
@@ -74,10 +75,13 @@ def build_search_page(container: Container, first_start_note: str | None = None)
 
     with gr.Blocks(title="draftdesk") as page:
         gr.Markdown(header_markdown(container, first_start_note))
+        states = incident_states()
         with gr.Tab("Reviews"):
             build_reviews_tab(container, page)
         with gr.Tab("Bulk"):
             build_bulk_tab(container)
+        with gr.Tab("Incident"):
+            build_incident_tab(container, page, states)
         with gr.Tab("Knowledge search"):
             with gr.Row():
                 query = gr.Textbox(

@@ -1,4 +1,4 @@
-"""incidents: the comms lead's open and resolved incidents; requests may belong to one
+"""incidents: the comms lead's incidents; requests may belong to one; drafts keep their title
 
 Revision ID: 0002
 Revises: 0001
@@ -31,6 +31,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_incidents_status"), ["status"], unique=False)
+    with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("title", sa.String(length=200), nullable=True))
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("incident_id", sa.String(length=40), nullable=True))
         batch_op.create_index(batch_op.f("ix_requests_incident_id"), ["incident_id"], unique=False)
@@ -42,4 +44,6 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_requests_incident_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_requests_incident_id"))
         batch_op.drop_column("incident_id")
+    with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.drop_column("title")
     op.drop_table("incidents")
