@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -18,7 +19,11 @@ from draftdesk.adapters.embeddings import Embedder, build_embedder
 from draftdesk.container import Container
 from draftdesk.entry.web import create_app
 from draftdesk.paths import bundled_dir
+from draftdesk.services.repetition import COLLECTION as PUBLISHED
 from draftdesk.settings import Settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -131,6 +136,16 @@ def drafting_container(base: Container, data_dir: Path, **overrides: object) -> 
     return c
 
 
+@pytest.fixture(autouse=True)
+def _published_stays_with_its_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The shared store's `published` collection is emptied after each test that used the store:
+    a reply one test approves must not turn another test's draft into a near-duplicate."""
+    yield
+    if "full_store" in request.fixturenames:
+        store = request.getfixturevalue("full_store").store
+        store.drop(PUBLISHED)
+
+
 @pytest.fixture
 def template_drafts(full_store: Container, tmp_path: Path) -> Container:
     return drafting_container(full_store, tmp_path)
@@ -177,3 +192,27 @@ def server(tmp_path: Path, small_kb: Path, counting: CountingEmbedder) -> Iterat
     with serving(container, "First start: ingested") as url:
         yield url
     container.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright; Playwright never downloads a browser here."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "install Debian's Chromium: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh context (no cookies, no local storage) at a laptop's size."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()

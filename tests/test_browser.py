@@ -4,34 +4,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from draftdesk.container import Container
 
-from .conftest import CountingEmbedder, free_port, make_settings, serving
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "install Debian's Chromium: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
+from .conftest import SCREENSHOTS, CountingEmbedder, free_port, make_settings, serving
 
 
 def _editor(page: Page):  # type: ignore[no-untyped-def]
@@ -63,6 +43,30 @@ def test_draft_edit_reload_and_approve_a_review_reply(server: str, page: Page) -
     expect(page.locator("#dd-status")).to_contain_text("words changed")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "reviews.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("device", "width", "height"), [("tablet", 820, 1180), ("small-laptop", 1024, 640)])
+def test_the_reviews_tab_fits_a_tablet_and_a_small_laptop(
+    server: str, browser: Browser, device: str, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(server)
+    page.get_by_label("Review", exact=True).fill("The Arden lamp flickers at the lowest setting.")
+    page.get_by_label("Product").fill("Arden Desk Lamp")
+    page.get_by_role("button", name="Draft reply").click()
+    expect(_editor(page)).to_have_value(re.compile("Arden Desk Lamp"), timeout=30_000)
+    # Nothing runs off the side: no sideways scrolling to reach the reply or its buttons.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for button in ("Approve", "Regenerate", "Discard"):
+        target = page.get_by_role("button", name=button)
+        target.scroll_into_view_if_needed()
+        expect(target).to_be_visible()
+        box = target.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (button, box)
+    if device == "tablet":
+        page.screenshot(path=str(SCREENSHOTS / "reviews-tablet.png"))
+    context.close()
 
 
 def test_an_empty_review_gets_a_message_and_keeps_what_was_typed(server: str, page: Page) -> None:

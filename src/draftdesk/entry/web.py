@@ -11,7 +11,9 @@ from draftdesk.container import Container
 def create_app(container: Container, first_start_note: str | None = None) -> FastAPI:
     import gradio as gr
 
+    from draftdesk.ui.reply_views import REVIEWS_CSS
     from draftdesk.ui.search_page import build_search_page
+    from draftdesk.ui.shortcuts import SHORTCUTS_JS
 
     api = FastAPI(title="draftdesk", version=__version__)
 
@@ -25,7 +27,10 @@ def create_app(container: Container, first_start_note: str | None = None) -> Fas
         max_size=container.settings.queue_size,
         default_concurrency_limit=container.settings.queue_concurrency,
     )
-    mounted: FastAPI = gr.mount_gradio_app(api, page, path="/", footer_links=["api"])
+    # Gradio 6 takes the page's script and styles here, not in gr.Blocks().
+    mounted: FastAPI = gr.mount_gradio_app(
+        api, page, path="/", footer_links=["api"], js=SHORTCUTS_JS, css=REVIEWS_CSS
+    )
     return mounted
 
 

@@ -104,13 +104,12 @@ class RetrievalService:
             meta = result["metadatas"][0][i] or {}
             document = result["documents"][0][i] or ""
             section = str(meta.get("section") or "")
-            title = str(meta.get("title") or document.split("\n", 1)[0])
             hits.append(
                 (
                     Hit(
                         id=str(meta.get("doc_id", chunk_id)),
                         kind=kind,
-                        title=f"{title} › {section}" if section else title,
+                        title=_title(meta, document),
                         section=section,
                         source=str(meta.get("source", "")),
                         snippet=_snippet(document),
@@ -122,6 +121,29 @@ class RetrievalService:
                 )
             )
         return hits
+
+    def entry_text(self, kind: str, entry_id: str, title: str = "") -> str:
+        """The stored text of one knowledge entry, by its id: the section whose hit title is
+        `title` when there is one (what a draft cited), else the whole entry; "" if unknown."""
+        if kind not in {str(k) for k in KnowledgeKind}:
+            return ""
+        collection = self.store.collection(KnowledgeKind(kind), self.embedder.model_id, create=False)
+        if collection is None:
+            return ""
+        found = collection.get(where={"doc_id": entry_id}, include=["documents", "metadatas"])
+        chunks = sorted(
+            zip(found["documents"] or [], found["metadatas"] or [], strict=False),
+            key=lambda pair: int((pair[1] or {}).get("position") or 0),
+        )
+        cited = [doc for doc, meta in chunks if title and _title(meta or {}, doc) == title]
+        return "\n\n".join(cited or [doc for doc, _ in chunks])
+
+
+def _title(meta: Any, document: str) -> str:
+    """What a hit is called: the entry's title, and the guideline section it comes from."""
+    title = str(meta.get("title") or document.split("\n", 1)[0])
+    section = str(meta.get("section") or "")
+    return f"{title} › {section}" if section else title
 
 
 def _snippet(document: str) -> str:

@@ -2,6 +2,10 @@
 
 When the model fails after its retries, the template engine writes the reply and the
 result says so (`fallback`), so an agent always has something to edit.
+
+A regenerate may carry the agent's short instruction ("shorter", "warmer"). It is trusted
+more than the review, but it only shapes the wording: it joins the prompt after the review's
+closing marker, and the result goes through the same checks and revisions as any draft.
 """
 
 from __future__ import annotations
@@ -9,6 +13,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator, Iterator
+
+from langchain_core.messages import BaseMessage, HumanMessage
+from pydantic import BaseModel
 
 from draftdesk.adapters.llm.base import ChatLLM, LLMError
 from draftdesk.domain.drafts import (
@@ -22,9 +29,12 @@ from draftdesk.domain.drafts import (
     ToneReport,
 )
 from draftdesk.domain.enums import KnowledgeKind
+from draftdesk.domain.records import RequestRecord
+from draftdesk.errors import InputError, RecordNotFound
 from draftdesk.services.drafting_support import DraftingContext, clean_answer, revise
 from draftdesk.services.language import detect_language
-from draftdesk.services.prompt_library import fenced, new_fence
+from draftdesk.services.prompt_library import PromptFile, fenced, new_fence
+from draftdesk.services.records import RecordService
 from draftdesk.services.retrieval import SearchRequest
 from draftdesk.services.review_kind import KIND_HELP, heuristic_kind, model_kind
 from draftdesk.services.tone_check import UNSAFE_RULES, CheckContext
@@ -46,6 +56,9 @@ LANGUAGE_NAMES = {
     "tr": "Turkish",
 }
 DEFAULT_REPLY_LIMIT = 1000
+# "shorter", "offer a replacement": a wish, not a second prompt.
+MAX_INSTRUCTION_CHARS = 200
+INSTRUCTION_PROMPT = "review_instruction"
 _MONEY_WORDS = re.compile(
     r"(?i)refund|discount|voucher|coupon|\bcode\b|credit|compensat|%|£|€|\$|rückerstatt|erstatt|gutschein|rabatt|"
     r"rembours|réduction|bon d'achat|reembols|descuento|cupón|rimbors|sconto|buono|terugbetal|korting|tegoed"
@@ -75,8 +88,10 @@ class ReviewDrafter:
     def __init__(self, ctx: DraftingContext) -> None:
         self.ctx = ctx
 
-    def draft(self, review: ReviewRequest) -> ReviewReply:
-        steps = self._steps(review, stream=False)
+    def draft(self, review: ReviewRequest, instruction: str | None = None, variant: int = 0) -> ReviewReply:
+        """`instruction`: the agent's wish for this version; `variant`: which draft of the review
+        this is (0 first), so the template engine, which cannot follow a wish, still varies."""
+        steps = self._steps(review, False, _instruction(instruction), variant)
         while True:
             try:
                 next(steps)
@@ -84,9 +99,11 @@ class ReviewDrafter:
                 result: ReviewReply = done.value
                 return result
 
-    def stream(self, review: ReviewRequest) -> Iterator[str | ReviewReply]:
+    def stream(
+        self, review: ReviewRequest, instruction: str | None = None, variant: int = 0
+    ) -> Iterator[str | ReviewReply]:
         """Text of the first draft as it arrives, then the final (checked, revised) result."""
-        steps = self._steps(review, stream=True)
+        steps = self._steps(review, True, _instruction(instruction), variant)
         while True:
             try:
                 yield next(steps)
@@ -94,7 +111,9 @@ class ReviewDrafter:
                 yield done.value
                 return
 
-    def _steps(self, review: ReviewRequest, stream: bool) -> Generator[str, None, ReviewReply]:
+    def _steps(
+        self, review: ReviewRequest, stream: bool, instruction: str | None, variant: int
+    ) -> Generator[str, None, ReviewReply]:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         language = review.language or detect_language(review.text)[0]
@@ -132,7 +151,7 @@ class ReviewDrafter:
         if llm is not None:
             try:
                 result = yield from self._with_model(
-                    llm, review, kind, language, guidance, limit, check_ctx, stream
+                    llm, review, kind, language, guidance, limit, check_ctx, stream, instruction
                 )
             except LLMError as exc:
                 fallback_reason = str(exc)
@@ -142,7 +161,7 @@ class ReviewDrafter:
                     "perhaps following instructions inside the review"
                 )
         if result is None:
-            result = self._with_templates(review, kind, language, check_ctx)
+            result = self._with_templates(review, kind, language, check_ctx, variant)
             if stream:
                 yield result[0]
         text, report, revisions, engine, model, prompt = result
@@ -158,7 +177,8 @@ class ReviewDrafter:
             prompt=prompt,
             sources=sources,
             report=report,
-            warnings=self._warnings(review, kind, text, report, language, fallback_reason, engine),
+            warnings=self._warnings(review, kind, text, report, language, fallback_reason, engine)
+            + _instruction_warnings(instruction, engine),
             revisions=revisions,
             timings=timings,
             review_id=review.id,
@@ -203,6 +223,7 @@ class ReviewDrafter:
         limit: int,
         check_ctx: CheckContext,
         stream: bool,
+        instruction: str | None = None,
     ) -> Generator[str, None, tuple[str, ToneReport, int, Engine, str, PromptRef | None]]:
         prompt = self.ctx.prompts["review_reply"]
         fence = new_fence("review")
@@ -224,6 +245,8 @@ class ReviewDrafter:
             contact=self.ctx.contact,
             signoff=f"{self.ctx.store_name} Care team",
         )
+        if instruction:
+            messages = _with_instruction(messages, self.ctx.prompts[INSTRUCTION_PROMPT], instruction)
         if stream:
             pieces = []
             for piece in llm.stream(messages):
@@ -245,8 +268,16 @@ class ReviewDrafter:
         return text, report, rounds, llm.engine, llm.model, prompt.ref
 
     def _with_templates(
-        self, review: ReviewRequest, kind: ReviewKind, language: str, check_ctx: CheckContext
+        self,
+        review: ReviewRequest,
+        kind: ReviewKind,
+        language: str,
+        check_ctx: CheckContext,
+        variant: int = 0,
     ) -> tuple[str, ToneReport, int, Engine, str, PromptRef | None]:
+        if variant:
+            # The engine picks its phrasing by the review's id (else its text): another id, other phrasing.
+            review = review.model_copy(update={"id": f"{review.id or review.text}#{variant}"})
         filled = self.ctx.templates.review_reply(review, kind, language, check_ctx.limit)
         return (
             filled.text,
@@ -302,3 +333,73 @@ def _without_examples(section: str) -> str:
 
 def _lap(since: float) -> float:
     return round(time.perf_counter() - since, 4)
+
+
+def _instruction(text: str | None) -> str | None:
+    """The agent's wish on one line, or None when there is none."""
+    wish = " ".join((text or "").split())
+    if len(wish) > MAX_INSTRUCTION_CHARS:
+        raise InputError(
+            f"The instruction is longer than {MAX_INSTRUCTION_CHARS} characters.",
+            'A few words work best, such as "shorter", "warmer" or "offer a replacement".',
+        )
+    return wish or None
+
+
+def _with_instruction(messages: list[BaseMessage], prompt: PromptFile, instruction: str) -> list[BaseMessage]:
+    """The wish joins the end of the task turn: after the review's closing marker, and the system
+    text stays the same, so a local model keeps its cache."""
+    wish = str(prompt.render(instruction=instruction)[-1].content)
+    *head, task = messages
+    return [*head, HumanMessage(f"{task.content}\n\n{wish}")]
+
+
+def _instruction_warnings(instruction: str | None, engine: Engine) -> list[str]:
+    if instruction and engine == Engine.TEMPLATE:
+        return [
+            f"The instruction \u201c{instruction}\u201d needs a language model: the template engine "
+            "cannot follow it, so this is another template draft. Edit the wording by hand."
+        ]
+    return []
+
+
+class RecordedReply(BaseModel):
+    """A finished draft and where the record keeps it."""
+
+    request_id: str
+    version: int
+    reply: ReviewReply
+
+
+def stream_recorded(
+    drafter: ReviewDrafter,
+    records: RecordService,
+    review: ReviewRequest,
+    request_id: str | None = None,
+    instruction: str | None = None,
+) -> Iterator[str | RecordedReply]:
+    """Draft as it arrives, then keep the result: the next version of the open request when it is
+    for this same review (a regenerate), else the first version of a new request."""
+    previous = _open_request_for(records, request_id, review)
+    variant = len(previous.drafts) if previous else 0
+    for item in drafter.stream(review, instruction, variant):
+        if isinstance(item, str):
+            yield item
+            continue
+        target = previous.id if previous else records.open_request("review_reply", review)
+        version = records.add_draft(target, item)
+        yield RecordedReply(request_id=target, version=version.version, reply=item)
+
+
+def _open_request_for(
+    records: RecordService, request_id: str | None, review: ReviewRequest
+) -> RequestRecord | None:
+    if not request_id:
+        return None
+    try:
+        record = records.get(request_id)
+    except RecordNotFound:
+        return None
+    # A changed review, or one already approved or discarded, is a new piece of work.
+    same = record.payload == review.model_dump(mode="json")
+    return record if same and record.status == "open" else None

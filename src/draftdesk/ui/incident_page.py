@@ -20,7 +20,7 @@ from draftdesk.domain.enums import Channel, IncidentType, Severity, Stage
 from draftdesk.domain.incident_records import IncidentRecord, NewIncident, Resolution
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.incident_drafting import SOFT_LIMITS
-from draftdesk.ui.reviews_page import report_html
+from draftdesk.ui.reply_views import report_html
 
 FACT_FIELDS = (
     "summary",
