@@ -325,6 +325,7 @@ def build_incident_tab(
         open_new,
         [new_type, new_severity, new_title],
         [picker, incident_state, pack_state, info, holding, timeline, *form, *card_outputs, pack_notes],
+        show_progress="hidden",
     )
     picker.input(
         pick, picker, [incident_state, pack_state, info, holding, timeline, *form, *card_outputs, pack_notes]
@@ -365,6 +366,7 @@ def build_incident_tab(
         restore,
         incident_state,
         [picker, incident_state, pack_state, info, holding, timeline, *form, *card_outputs, pack_notes],
+        show_progress="hidden",
     )
 
 

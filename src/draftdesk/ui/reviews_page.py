@@ -327,4 +327,10 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
     pick_box.input(pick, [pick_box, file_reviews], [*fields, picked])
     # Words typed into the review make it another review: the file's id no longer belongs to it.
     review_text.input(lambda: {}, None, picked, show_progress="hidden")
-    page.load(restore, current, [*fields, editor, status, current, report, marked, sources, picked])
+    # Restoring is quick; a progress overlay on every field at each page load only flickers.
+    page.load(
+        restore,
+        current,
+        [*fields, editor, status, current, report, marked, sources, picked],
+        show_progress="hidden",
+    )
