@@ -25,6 +25,8 @@ from draftdesk.settings import Settings
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+    from tests.fake_openai import FakeOpenAI
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
@@ -134,6 +136,18 @@ def drafting_container(base: Container, data_dir: Path, **overrides: object) -> 
     c.embedder = base.embedder  # type: ignore[misc]
     c.store = base.store  # type: ignore[misc]
     return c
+
+
+def model_container(base: Container, data_dir: Path, server: FakeOpenAI, **overrides: object) -> Container:
+    """Drafting through the real OpenAI client and LangChain, against the scripted server on 127.0.0.1."""
+    settings: dict[str, object] = {
+        "llm_provider": "openai",
+        "openai_base_url": server.base_url,
+        "llm_model": "test-model",
+        "llm_max_retries": 0,
+    }
+    settings.update(overrides)
+    return drafting_container(base, data_dir, **settings)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from draftdesk.container import Container
 
-from .conftest import SCREENSHOTS, drafting_container, serving
+from .conftest import SCREENSHOTS, model_container, serving
 from .fake_openai import FakeOpenAI
 
 STOCK = (
@@ -115,16 +115,8 @@ def model_app(full_store: Container, tmp_path: Path) -> Iterator[tuple[str, Cont
     """The app drafting with the OpenAI client against a scripted server; no rewrites, so a
     draft's problem stays in the text for the agent to see."""
     with FakeOpenAI(responder=_answers) as fake:
-        container = drafting_container(
-            full_store,
-            tmp_path,
-            llm_provider="openai",
-            openai_base_url=fake.base_url,
-            openai_api_key="test-key",
-            llm_model="test-model",
-            llm_timeout=10.0,
-            llm_max_retries=0,
-            max_revisions=0,
+        container = model_container(
+            full_store, tmp_path, fake, openai_api_key="test-key", llm_timeout=10.0, max_revisions=0
         )
         with serving(container) as url:
             yield url, container

@@ -16,7 +16,7 @@ from draftdesk.domain.drafts import Engine, IncidentFacts, ReviewReply, ReviewRe
 from draftdesk.domain.enums import Channel, IncidentType, Stage
 from draftdesk.paths import bundled_dir
 from draftdesk.services.prompt_library import PromptLibrary
-from tests.conftest import drafting_container
+from tests.conftest import model_container
 from tests.fake_openai import Failure, FakeOpenAI
 
 KETTLE = ReviewRequest(
@@ -62,15 +62,9 @@ def _answers(body: dict[str, Any], reply: str = GOOD_REPLY) -> str:
 
 
 def _drafts(full_store: Container, tmp_path: Path, server: FakeOpenAI, **overrides: object) -> Container:
-    settings: dict[str, object] = {
-        "llm_provider": "openai",
-        "openai_base_url": server.base_url,
-        "llm_model": "test-model",
-        "llm_timeout": 1.0,
-        "llm_max_retries": 1,
-    }
+    settings: dict[str, object] = {"llm_timeout": 1.0, "llm_max_retries": 1}
     settings.update(overrides)
-    return drafting_container(full_store, tmp_path, **settings)
+    return model_container(full_store, tmp_path, server, **settings)
 
 
 def test_the_prompt_fences_the_review_and_carries_the_retrieved_guidance(

@@ -15,7 +15,6 @@ import time
 from collections.abc import Generator, Iterator
 
 from langchain_core.messages import BaseMessage, HumanMessage
-from pydantic import BaseModel
 
 from draftdesk.adapters.llm.base import ChatLLM, LLMError
 from draftdesk.domain.drafts import (
@@ -29,12 +28,10 @@ from draftdesk.domain.drafts import (
     ToneReport,
 )
 from draftdesk.domain.enums import KnowledgeKind
-from draftdesk.domain.records import RequestRecord
-from draftdesk.errors import InputError, RecordNotFound
+from draftdesk.errors import InputError
 from draftdesk.services.drafting_support import DraftingContext, clean_answer, revise
 from draftdesk.services.language import detect_language
 from draftdesk.services.prompt_library import PromptFile, fenced, new_fence
-from draftdesk.services.records import RecordService
 from draftdesk.services.retrieval import SearchRequest
 from draftdesk.services.review_kind import KIND_HELP, heuristic_kind, model_kind
 from draftdesk.services.tone_check import UNSAFE_RULES, CheckContext
@@ -361,45 +358,3 @@ def _instruction_warnings(instruction: str | None, engine: Engine) -> list[str]:
             "cannot follow it, so this is another template draft. Edit the wording by hand."
         ]
     return []
-
-
-class RecordedReply(BaseModel):
-    """A finished draft and where the record keeps it."""
-
-    request_id: str
-    version: int
-    reply: ReviewReply
-
-
-def stream_recorded(
-    drafter: ReviewDrafter,
-    records: RecordService,
-    review: ReviewRequest,
-    request_id: str | None = None,
-    instruction: str | None = None,
-) -> Iterator[str | RecordedReply]:
-    """Draft as it arrives, then keep the result: the next version of the open request when it is
-    for this same review (a regenerate), else the first version of a new request."""
-    previous = _open_request_for(records, request_id, review)
-    variant = len(previous.drafts) if previous else 0
-    for item in drafter.stream(review, instruction, variant):
-        if isinstance(item, str):
-            yield item
-            continue
-        target = previous.id if previous else records.open_request("review_reply", review)
-        version = records.add_draft(target, item)
-        yield RecordedReply(request_id=target, version=version.version, reply=item)
-
-
-def _open_request_for(
-    records: RecordService, request_id: str | None, review: ReviewRequest
-) -> RequestRecord | None:
-    if not request_id:
-        return None
-    try:
-        record = records.get(request_id)
-    except RecordNotFound:
-        return None
-    # A changed review, or one already approved or discarded, is a new piece of work.
-    same = record.payload == review.model_dump(mode="json")
-    return record if same and record.status == "open" else None

@@ -27,7 +27,7 @@ from draftdesk.domain.drafts import (
 )
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.message_check import CheckedReview, CheckRequest
-from draftdesk.services.review_drafting import RecordedReply, stream_recorded
+from draftdesk.services.recorded_replies import RecordedReply, stream_recorded
 from draftdesk.services.review_io import read_reviews
 from draftdesk.ui.reply_views import about_markdown, marked_html, report_html, sources_html
 from draftdesk.ui.shortcuts import APPROVE_ID, HINT, REGENERATE_ID
