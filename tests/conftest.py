@@ -17,6 +17,7 @@ import uvicorn
 
 from draftdesk.adapters.embeddings import Embedder, build_embedder
 from draftdesk.container import Container
+from draftdesk.domain.users import Role, User
 from draftdesk.entry.web import create_app
 from draftdesk.paths import bundled_dir
 from draftdesk.services.repetition import COLLECTION as PUBLISHED
@@ -62,6 +63,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 BUNDLED = bundled_dir("knowledge")
+SAM = User(name="sam", role=Role.AGENT)
+LEE = User(name="lee", role=Role.LEAD)
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
@@ -230,3 +233,24 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
+
+
+def password_for(name: str) -> str:
+    return f"{name}-password-1"
+
+
+def add_accounts(container: Container, **roles: Role) -> None:
+    """Accounts in the record database, as `draftdesk users add` makes them; see `password_for`."""
+    for name, role in roles.items():
+        container.users.add(name, role, password_for(name))
+
+
+def sign_in(page: Page, url: str, name: str) -> None:
+    """Gradio's sign-in form, filled as a person would."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.get_by_label("username").fill(name)
+    page.get_by_label("password").fill(password_for(name))
+    page.get_by_role("button", name="Login").click()
+    expect(page.locator("#dd-user")).to_contain_text(f"Signed in as {name}", timeout=30_000)

@@ -47,14 +47,13 @@ def test_draft_an_incident_pack_with_counters_publish_and_reload(server: str, pa
     sms.fill(long_text)
     expect(counter).to_contain_text(f"{len(long_text)} / 160 characters")
     expect(counter.locator(".dd-over")).to_be_visible()
-    page.get_by_label("Approved by (comms lead)").fill("lee")
     page.get_by_role("button", name="Approve SMS").click()
     expect(page.get_by_text("this channel allows 160").first).to_be_visible(timeout=30_000)
 
     sms.fill(drafted)
     expect(counter.locator(".dd-ok")).to_be_visible()
     page.get_by_role("button", name="Approve SMS").click()
-    expect(page.locator("#dd-status-sms")).to_contain_text("Published by lee", timeout=30_000)
+    expect(page.locator("#dd-status-sms")).to_contain_text("Published by local user", timeout=30_000)
     expect(page.locator("#dd-timeline")).to_contain_text(drafted[:40])
 
     edited = page.locator("#dd-text-email textarea").input_value() + " Thank you for bearing with us."

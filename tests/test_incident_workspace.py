@@ -18,7 +18,7 @@ from draftdesk.domain.incident_records import NewIncident, Resolution
 from draftdesk.errors import InputError
 from draftdesk.services.knowledge_loader import load_knowledge
 
-from .conftest import BUNDLED, make_settings
+from .conftest import BUNDLED, LEE, make_settings
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -68,11 +68,11 @@ def test_facts_survive_a_restart_and_published_updates_form_the_timeline(
     assert [d.channel for d in pack.drafts] == [Channel.STATUS_PAGE, Channel.SMS, Channel.BANNER]
     assert all(d.limit is None or len(d.text) <= d.limit for d in pack.drafts)
     sms = pack.draft(Channel.SMS).text
-    ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, "lee")
-    ws.approve(request_id, "sms", sms, "lee")
+    ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, LEE)
+    ws.approve(request_id, "sms", sms, LEE)
 
     with pytest.raises(InputError, match="160"):
-        ws.approve(request_id, "sms", sms + " We are sorry." * 20, "lee")  # SMS cannot carry it
+        ws.approve(request_id, "sms", sms + " We are sorry." * 20, LEE)  # SMS cannot carry it
     timeline = ws.get(incident.id).timeline
     assert [(u.channel, u.stage, u.approved_by) for u in timeline] == [
         ("status_page", Stage.INVESTIGATING, "lee"),
@@ -96,7 +96,7 @@ def test_the_next_update_follows_the_promise_else_the_playbook_cadence(
     assert due is not None and due.holding_offered
 
     request_id, pack = ws.draft(incident.id, _facts(type="checkout_failure"))
-    ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, "lee")
+    ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, LEE)
     published = ws.get(incident.id).timeline[-1].at
     cadence = c.knowledge.cadence(Stage.INVESTIGATING)
     assert cadence is not None
@@ -119,7 +119,7 @@ def test_the_next_update_follows_the_promise_else_the_playbook_cadence(
     assert holding.next_update_at == f"{now + timedelta(minutes=lo):%H:%M} UTC"
     request_id, pack = ws.draft(incident.id, holding)
     assert holding.next_update_at in pack.draft(Channel.STATUS_PAGE).text
-    ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, "lee")
+    ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, LEE)
     # Once an update promised a time, that promise is what is due.
     due = ws.next_update(incident.id, now)
     assert due is not None and f"{due.due_at:%H:%M} UTC" == holding.next_update_at
@@ -146,10 +146,10 @@ def test_a_resolved_incident_is_filed_and_the_next_incident_of_its_type_cites_it
         lesson="Updates to the website now go out in the morning with a person watching.",
     )
     with pytest.raises(InputError, match="Nothing was published"):
-        ws.resolve(incident.id, resolution)
+        ws.resolve(incident.id, resolution, LEE)
     request_id, pack = ws.draft(incident.id, _facts(Stage.RESOLVED))
-    ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, "lee")
-    filed = ws.resolve(incident.id, resolution, T0 + timedelta(hours=2))
+    ws.approve(request_id, "status_page", pack.draft(Channel.STATUS_PAGE).text, LEE)
+    filed = ws.resolve(incident.id, resolution, LEE, T0 + timedelta(hours=2))
 
     # The file is valid knowledge, in the knowledge/ format, under the data directory.
     path = c.settings.filed_knowledge_dir / "incidents" / f"{filed.id}.yaml"

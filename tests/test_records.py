@@ -15,7 +15,7 @@ from draftdesk.errors import InputError, RecordNotFound
 from draftdesk.services.records import word_edit_distance
 from draftdesk.services.tone_check import CheckContext
 
-from .conftest import make_settings
+from .conftest import SAM, make_settings
 
 
 def _workspace(data: Path, kb: Path, embedder: Embedder) -> Container:
@@ -46,7 +46,7 @@ def test_a_fresh_database_file_gets_the_schema_and_reopening_changes_nothing(tmp
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
         version = db.execute("select version_num from alembic_version").fetchall()
     assert {"requests", "drafts", "edits", "approvals", "incidents"} <= tables
-    assert version == [("0002",)]
+    assert version == [("0003",)]
 
 
 def test_work_in_progress_survives_a_restart_and_approval_records_the_edit(
@@ -68,7 +68,7 @@ def test_work_in_progress_survives_a_restart_and_approval_records_the_edit(
     assert record.drafts[0].text == draft.text and record.drafts[0].engine == draft.engine.value
     assert record.payload["product"] == "Arden Desk Lamp" and record.status == "open"
 
-    approval = second.records.approve(request_id, edited, approved_by="sam")
+    approval = second.records.approve(request_id, edited, SAM)
     assert approval.edit_distance == word_edit_distance(draft.text, edited) > 0
     assert 0 < approval.edit_ratio < 0.5
     assert second.records.get(request_id).status == "approved"
@@ -87,12 +87,10 @@ def test_an_unchanged_approval_has_distance_zero_and_bad_approvals_are_refused(
     draft = c.reviews.draft(LAMP)
     c.records.add_draft(request_id, draft)
     with pytest.raises(InputError, match="no text"):
-        c.records.approve(request_id, "   ", approved_by="sam")
-    with pytest.raises(InputError, match="name of the person"):
-        c.records.approve(request_id, draft.text, approved_by="")
+        c.records.approve(request_id, "   ", SAM)
     with pytest.raises(RecordNotFound):
-        c.records.approve("no-such-request", draft.text, approved_by="sam")
-    approval = c.records.approve(request_id, draft.text, approved_by="sam")
+        c.records.approve("no-such-request", draft.text, SAM)
+    approval = c.records.approve(request_id, draft.text, SAM)
     assert approval.edit_distance == 0 and approval.edit_ratio == 0
     assert [r.id for r in c.records.recent("review_reply")] == [request_id]
     c.close()
@@ -142,5 +140,5 @@ def test_a_database_from_the_first_release_is_upgraded_on_open_and_keeps_its_row
     open_database(url)
     with sqlite3.connect(tmp_path / "old.db") as db:
         assert db.execute("select id, incident_id from requests").fetchall() == [("r1", None)]
-        assert db.execute("select version_num from alembic_version").fetchall() == [("0002",)]
+        assert db.execute("select version_num from alembic_version").fetchall() == [("0003",)]
         assert db.execute("select count(*) from incidents").fetchone() == (0,)

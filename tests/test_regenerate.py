@@ -17,7 +17,7 @@ from draftdesk.container import Container
 from draftdesk.domain.drafts import Engine
 from draftdesk.errors import InputError
 from draftdesk.services.recorded_replies import RecordedReply, stream_recorded
-from tests.conftest import model_container
+from tests.conftest import SAM, model_container
 from tests.fake_openai import FakeOpenAI
 from tests.test_drafting_llm import KETTLE
 
@@ -159,7 +159,7 @@ def test_a_changed_or_approved_review_starts_a_new_request(template_drafts: Cont
     changed = _final(list(stream_recorded(drafts, records, other, first.request_id, "shorter")))
     assert changed.request_id != first.request_id and changed.version == 1
 
-    records.approve(first.request_id, first.reply.text, "sam")
+    records.approve(first.request_id, first.reply.text, SAM)
     after = _final(list(stream_recorded(drafts, records, KETTLE, first.request_id, "shorter")))
     assert after.request_id != first.request_id and after.version == 1
     assert len(records.get(first.request_id).drafts) == 1

@@ -15,10 +15,13 @@ from draftdesk.domain.enums import KnowledgeKind
 from draftdesk.domain.knowledge import KnowledgeBase, ReplyPhrasing
 from draftdesk.paths import bundled_dir
 from draftdesk.services.drafting_support import DraftingContext
+from draftdesk.services.history import HistoryService
 from draftdesk.services.incident_drafting import IncidentDrafter
 from draftdesk.services.incident_workspace import IncidentFiler, IncidentWorkspace
 from draftdesk.services.ingestion import IngestionService, IngestSummary, Progress
+from draftdesk.services.knowledge_admin import KnowledgeAdmin
 from draftdesk.services.knowledge_loader import load_knowledge
+from draftdesk.services.knowledge_overlay import load_merged
 from draftdesk.services.message_check import MessageChecker
 from draftdesk.services.prompt_library import PromptLibrary
 from draftdesk.services.records import RecordService
@@ -28,6 +31,7 @@ from draftdesk.services.review_drafting import ReviewDrafter
 from draftdesk.services.review_io import read_reviews
 from draftdesk.services.template_engine import TemplateEngine
 from draftdesk.services.tone_check import ToneChecker
+from draftdesk.services.users import UserService
 from draftdesk.settings import Settings
 
 
@@ -55,7 +59,30 @@ class Container:
 
     @cached_property
     def knowledge(self) -> KnowledgeBase:
-        return load_knowledge(self.settings.resolved_knowledge_dir).kb
+        """The company's knowledge with the app's own edits over it: the same view the store mirrors."""
+        return load_merged(self.settings.resolved_knowledge_dir, self.settings.filed_knowledge_dir).kb
+
+    def reload_knowledge(self) -> None:
+        """After the knowledge files changed: the next draft and check use the new guidelines and
+        templates. A page that kept the incident workspace keeps it, with new collaborators."""
+        for name in ("knowledge", "checker", "messages", "drafting", "reviews", "incidents"):
+            self.__dict__.pop(name, None)
+        workspace = self.__dict__.get("incident_workspace")
+        if workspace is not None:
+            workspace.kb = self.knowledge
+            workspace.drafter = self.incidents
+            workspace.messages = self.messages
+
+    @cached_property
+    def knowledge_admin(self) -> KnowledgeAdmin:
+        settings = self.settings
+        return KnowledgeAdmin(
+            settings.resolved_knowledge_dir,
+            settings.filed_knowledge_dir,
+            bundled=settings.resolved_knowledge_dir.resolve() == bundled_dir("knowledge").resolve(),
+            ingest=lambda progress, rebuild: self.ingest(rebuild=rebuild, progress=progress),
+            reload=self.reload_knowledge,
+        )
 
     @cached_property
     def prompts(self) -> PromptLibrary:
@@ -149,6 +176,14 @@ class Container:
             IncidentFiler(self.settings.filed_knowledge_dir, self.ingestion),
         )
 
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self.database, self.settings.accounts)
+
+    @cached_property
+    def history(self) -> HistoryService:
+        return HistoryService(self.database)
+
     def engine_label(self) -> str:
         llm = self.llm
         return f"{llm.engine} · {llm.model}" if llm else "template · no language model"
@@ -165,7 +200,8 @@ class Container:
     def ingest(
         self, path: Path | None = None, rebuild: bool = False, progress: Progress | None = None
     ) -> IngestSummary:
-        """The company's knowledge directory, plus the incidents the app has filed."""
+        """The company's knowledge directory, with the entries the app has edited, added, deleted or
+        filed (see knowledge_overlay) over it."""
         return self.ingestion.ingest(
             path or self.settings.resolved_knowledge_dir,
             rebuild,

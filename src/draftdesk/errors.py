@@ -78,3 +78,7 @@ class EmbeddingError(DraftdeskError):
 
 class RecordNotFound(InputError):
     """A request, draft or approval that the record database does not hold."""
+
+
+class PermissionDenied(DraftdeskError):
+    """The signed-in user's role does not allow this action."""

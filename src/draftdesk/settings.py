@@ -102,6 +102,25 @@ class Settings(BaseSettings):
         2, ge=1, description="Drafts the web app works on at once (a local model uses every core for one)."
     )
 
+    accounts: list[str] = Field(
+        default_factory=list,
+        description='Sign-in accounts as JSON, each "name:role:bcrypt-hash" (role agent or lead); '
+        "`draftdesk users add` keeps accounts in the database instead. None = one local user.",
+    )
+
+    @field_validator("accounts")
+    @classmethod
+    def _accounts(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            name, _, rest = entry.partition(":")
+            role, _, digest = rest.partition(":")
+            if not name or role not in ("agent", "lead") or not digest.startswith("$2"):
+                raise ValueError(
+                    f"account {name or entry[:20]!r} is not 'name:agent|lead:bcrypt-hash'; "
+                    "make the hash with `draftdesk users hash`"
+                )
+        return value
+
     @field_validator("chroma_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:

@@ -38,6 +38,7 @@ class RequestRow(Base):
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id"), index=True, default=None)
+    created_by: Mapped[str | None] = mapped_column(String(100), index=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
@@ -59,6 +60,16 @@ class IncidentRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
+class UserRow(Base):
+    """An account created with `draftdesk users add`; the password only as a bcrypt hash."""
+
+    __tablename__ = "users"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class DraftRow(Base):
     """One draft version, as the engine wrote it, with what it was built from and its check."""
 
@@ -74,6 +85,7 @@ class DraftRow(Base):
     prompt: Mapped[str | None] = mapped_column(String(100))
     sources: Mapped[list[Any]]
     report: Mapped[dict[str, Any]]
+    created_by: Mapped[str | None] = mapped_column(String(100), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -85,6 +97,7 @@ class EditRow(Base):
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
     channel: Mapped[str] = mapped_column(String(32), default="review")
     text: Mapped[str] = mapped_column(Text)
+    edited_by: Mapped[str | None] = mapped_column(String(100), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 

@@ -21,6 +21,7 @@ class DraftVersion(BaseModel):
     prompt: str | None = None
     sources: list[dict[str, Any]] = Field(default_factory=list)
     report: dict[str, Any] = Field(default_factory=dict)
+    created_by: str | None = Field(None, description="Who asked for this version; None before sign-in.")
     created_at: datetime
 
 
@@ -48,6 +49,7 @@ class RequestRecord(BaseModel):
     payload: dict[str, Any]
     status: Literal["open", "approved", "discarded"]
     incident_id: str | None = None
+    created_by: str | None = Field(None, description="Who opened the request; None before sign-in.")
     created_at: datetime
     drafts: list[DraftVersion] = Field(default_factory=list)
     work_in_progress: dict[str, str] = Field(

@@ -14,6 +14,7 @@ from draftdesk.domain.enums import Channel, IncidentType, KnowledgeKind, Severit
 from draftdesk.entry.cli_check import check, publish
 from draftdesk.entry.cli_draft import draft_app
 from draftdesk.entry.cli_support import container_scope, first_start, out, print_summary, progress_bar
+from draftdesk.entry.cli_users import users_app
 from draftdesk.services.retrieval import SearchFilters, SearchRequest
 
 app = typer.Typer(
@@ -96,6 +97,7 @@ def serve(
 
 
 app.add_typer(draft_app, name="draft")
+app.add_typer(users_app, name="users")
 app.command()(check)
 app.command()(publish)
 

@@ -28,8 +28,22 @@ def create_app(container: Container, first_start_note: str | None = None) -> Fas
         default_concurrency_limit=container.settings.queue_concurrency,
     )
     # Gradio 6 takes the page's script and styles here, not in gr.Blocks().
+    users = container.users
+    # With no accounts the app serves a single local user; with any, everyone signs in.
+    auth = (
+        (lambda name, password: users.authenticate(name, password) is not None)
+        if users.has_accounts()
+        else None
+    )
     mounted: FastAPI = gr.mount_gradio_app(
-        api, page, path="/", footer_links=["api"], js=SHORTCUTS_JS, css=REVIEWS_CSS
+        api,
+        page,
+        path="/",
+        footer_links=["api"],
+        js=SHORTCUTS_JS,
+        css=REVIEWS_CSS,
+        auth=auth,
+        auth_message="Sign in with your draftdesk account. A lead can create one with `draftdesk users add`.",
     )
     return mounted
 

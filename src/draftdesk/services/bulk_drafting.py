@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from draftdesk.domain.drafts import ReviewRequest
 from draftdesk.domain.problems import Problem
+from draftdesk.domain.users import User
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.records import RecordService
 from draftdesk.services.review_drafting import ReviewDrafter
@@ -40,6 +41,7 @@ def draft_file(
     drafter: ReviewDrafter,
     records: RecordService,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    by: str | None = None,
 ) -> BulkResult:
     batch = read_reviews(path)
     problems = [str(p) for p in batch.problems]
@@ -60,8 +62,8 @@ def draft_file(
         except DraftdeskError as exc:
             problems.append(str(Problem(file=path, message=f"review {review.id}: {exc.message}")))
             continue
-        request_id = records.open_request("review_reply", request)
-        records.add_draft(request_id, reply)
+        request_id = records.open_request("review_reply", request, by=by)
+        records.add_draft(request_id, reply, by=by)
         rows.append(
             BulkRow(
                 request_id=request_id,
@@ -77,11 +79,11 @@ def draft_file(
     return BulkResult(rows=rows, problems=problems)
 
 
-def approve_passing(rows: list[BulkRow], records: RecordService, approved_by: str) -> int:
+def approve_passing(rows: list[BulkRow], records: RecordService, user: User) -> int:
     """Approve, unchanged, every draft that passed its checks; the others wait for a person."""
     approved = 0
     for row in rows:
         if row.passed:
-            records.approve(row.request_id, row.reply, approved_by)
+            records.approve(row.request_id, row.reply, user)
             approved += 1
     return approved

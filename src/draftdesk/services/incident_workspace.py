@@ -29,11 +29,13 @@ from draftdesk.domain.incident_records import (
 )
 from draftdesk.domain.knowledge import Incident, KnowledgeBase, TimelineUpdate
 from draftdesk.domain.records import Approval, RequestKind
+from draftdesk.domain.users import Role, User
 from draftdesk.errors import InputError, RecordNotFound
 from draftdesk.services.incident_drafting import IncidentDrafter
 from draftdesk.services.ingestion import IngestionService
 from draftdesk.services.message_check import CheckRequest, MessageChecker
 from draftdesk.services.records import RecordService
+from draftdesk.services.users import require
 
 KIND: RequestKind = "incident_update"
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.h]([0-5]\d)\b")
@@ -104,7 +106,9 @@ class IncidentWorkspace:
             row = _incident(s, incident_id)
             row.facts = {**facts, "type": row.type, "title": facts.get("title") or row.title}
 
-    def draft(self, incident_id: str, facts: IncidentFacts) -> tuple[str, IncidentPack]:
+    def draft(
+        self, incident_id: str, facts: IncidentFacts, by: str | None = None
+    ) -> tuple[str, IncidentPack]:
         """One pack for the incident's channels, recorded as a request of the incident."""
         record = self.get(incident_id)
         if record.status != "open":
@@ -116,9 +120,9 @@ class IncidentWorkspace:
             )
         self.save_facts(incident_id, facts.model_dump(mode="json"))
         pack = self.drafter.draft(facts)
-        request_id = self.records.open_request(KIND, facts, incident_id=incident_id)
+        request_id = self.records.open_request(KIND, facts, incident_id=incident_id, by=by)
         for d in pack.drafts:
-            self.records.add_draft(request_id, d, channel=str(d.channel))
+            self.records.add_draft(request_id, d, channel=str(d.channel), by=by)
         return request_id, pack
 
     def holding_facts(self, incident_id: str, now: datetime | None = None) -> IncidentFacts:
@@ -147,14 +151,15 @@ class IncidentWorkspace:
             )
         )
 
-    def approve(self, request_id: str, channel: str, text: str, approved_by: str) -> Approval:
-        """Publish one channel's message; it joins the incident's timeline."""
+    def approve(self, request_id: str, channel: str, text: str, user: User) -> Approval:
+        """Publish one channel's message; it joins the incident's timeline. Leads only."""
+        require(user, Role.LEAD, "approve incident updates")
         report = self.check(request_id, channel, text)
         too_long = [i for i in report.errors if i.family == Family.TOO_LONG]
         if too_long:
             # The channel cannot carry it: an SMS or a post over its limit is cut or refused.
             raise InputError(too_long[0].message, "Shorten it to fit before approving.")
-        return self.records.approve(request_id, text, approved_by, channel=channel, report=report)
+        return self.records.approve(request_id, text, user, channel=channel, report=report)
 
     def next_update(self, incident_id: str, now: datetime | None = None) -> UpdateDue | None:
         """When the next public update is due: the time promised, else the playbook's cadence."""
@@ -179,8 +184,11 @@ class IncidentWorkspace:
             due_at=due, latest_at=latest, reason=reason, overdue=now > latest, holding_offered=now >= due
         )
 
-    def resolve(self, incident_id: str, resolution: Resolution, now: datetime | None = None) -> Incident:
-        """Close the incident and file it, with its published timeline, as a past incident."""
+    def resolve(
+        self, incident_id: str, resolution: Resolution, user: User, now: datetime | None = None
+    ) -> Incident:
+        """Close the incident and file it, with its published timeline, as a past incident. Leads only."""
+        require(user, Role.LEAD, "resolve an incident and file it into the knowledge base")
         now = now or datetime.now(UTC)
         record = self.get(incident_id)
         if record.status != "open":

@@ -16,7 +16,7 @@ from draftdesk.domain.enums import KnowledgeKind
 from draftdesk.domain.knowledge import Incident
 from draftdesk.errors import StoreMismatchError
 from draftdesk.services.chunking import Chunk, chunk_knowledge, incident_chunk
-from draftdesk.services.knowledge_loader import load_knowledge
+from draftdesk.services.knowledge_overlay import load_merged
 
 Progress = Callable[[int, int], None]
 PAGE = 5000
@@ -48,13 +48,13 @@ class IngestionService:
         progress: Progress | None = None,
         filed: Path | None = None,
     ) -> IngestSummary:
-        """Make the store mirror `root`, plus the past incidents filed from the app under `filed`."""
+        """Make the store mirror `root` with the app's own knowledge under `filed` over it: entries
+        edited, added or deleted in the app, and resolved incidents (see knowledge_overlay)."""
         started = time.perf_counter()
-        loaded = load_knowledge(root)  # raises before anything is written
+        # Raises before anything is written. The overlay lives outside the company's knowledge
+        # directory, so a re-ingest keeps it.
+        loaded = load_merged(root, filed)
         summary = IngestSummary(notices=list(loaded.notices))
-        if filed is not None and (filed / "incidents").is_dir():
-            # Filed incidents live outside the company's knowledge directory, so a re-ingest keeps them.
-            loaded.kb.incidents.extend(load_knowledge(filed).kb.incidents)
         chunks = chunk_knowledge(loaded.kb)
         plans = {kind: self._plan(kind, chunks[kind], rebuild, summary) for kind in KnowledgeKind}
         total = sum(len(add) for _, add, _ in plans.values())

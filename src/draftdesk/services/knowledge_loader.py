@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from draftdesk.domain.enums import AppliesTo, Channel
+from draftdesk.domain.enums import AppliesTo, Channel, KnowledgeKind
 from draftdesk.domain.knowledge import (
     Guideline,
     GuidelineMeta,
@@ -114,8 +114,8 @@ class _Invalid(Exception):
         self.problems = problems
 
 
-def _guideline(path: Path, root: Path) -> Guideline:
-    text = read_text(path)
+def _guideline(path: Path, root: Path, text: str | None = None) -> Guideline:
+    text = read_text(path) if text is None else text
     match = FRONT_MATTER_RE.match(text)
     front: Any = {}
     node = None
@@ -158,8 +158,8 @@ def _clean_markup(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", body)
 
 
-def _incident(path: Path) -> Incident:
-    data, node = parse_yaml(read_text(path), path)
+def _incident(path: Path, text: str | None = None) -> Incident:
+    data, node = parse_yaml(read_text(path) if text is None else text, path)
     if not isinstance(data, dict):
         raise FileProblem(Problem(file=path, message="must be a YAML mapping of incident fields"))
     try:
@@ -168,8 +168,8 @@ def _incident(path: Path) -> Incident:
         raise _Invalid(validation_problems(exc, path, node)) from exc
 
 
-def _templates(path: Path) -> list[Template]:
-    data, node = parse_yaml(read_text(path), path)
+def _templates(path: Path, text: str | None = None) -> list[Template]:
+    data, node = parse_yaml(read_text(path) if text is None else text, path)
     if not isinstance(data, dict):
         raise FileProblem(
             Problem(file=path, message="must be a YAML mapping with incident_type and messages")
@@ -240,3 +240,23 @@ def _template_limits(kb: KnowledgeBase) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def parse_entry(kind: KnowledgeKind, text: str, path: Path, root: Path) -> tuple[Any, list[Problem]]:
+    """One knowledge file's text, parsed exactly as `load_knowledge` parses it: the entry (a Guideline,
+    an Incident or a list of Templates) and no problems, or None and every problem found."""
+    try:
+        if kind == KnowledgeKind.GUIDELINES:
+            return _guideline(path, root, text), []
+        if kind == KnowledgeKind.INCIDENTS:
+            return _incident(path, text), []
+        return _templates(path, text), []
+    except FileProblem as exc:
+        return None, [exc.problem]
+    except _Invalid as exc:
+        return None, exc.problems
+
+
+def template_limit_problems(kb: KnowledgeBase) -> list[Problem]:
+    """Template messages longer than the channel limits the guidelines set."""
+    return _template_limits(kb)

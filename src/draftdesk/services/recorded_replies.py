@@ -28,6 +28,7 @@ def stream_recorded(
     review: ReviewRequest,
     request_id: str | None = None,
     instruction: str | None = None,
+    by: str | None = None,
 ) -> Iterator[str | RecordedReply]:
     """Draft as it arrives, then keep the result: the next version of the open request when it is
     for this same review (a regenerate), else the first version of a new request."""
@@ -37,8 +38,8 @@ def stream_recorded(
         if isinstance(item, str):
             yield item
             continue
-        target = previous.id if previous else records.open_request("review_reply", review)
-        version = records.add_draft(target, item)
+        target = previous.id if previous else records.open_request("review_reply", review, by=by)
+        version = records.add_draft(target, item, by=by)
         yield RecordedReply(request_id=target, version=version.version, reply=item)
 
 

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from draftdesk.adapters.database import ApprovalRow, DraftRow, EditRow, RequestRow
 from draftdesk.domain.drafts import Draft, ToneReport
 from draftdesk.domain.records import Approval, DraftVersion, RequestKind, RequestRecord
+from draftdesk.domain.users import Role, User
 from draftdesk.errors import InputError, RecordNotFound
 from draftdesk.services.repetition import PublishedReplies, PublishedReply
+from draftdesk.services.users import require
 
 REVIEW_CHANNEL = "review"
 
@@ -42,17 +44,25 @@ class RecordService:
         self.sessions = sessions
         self._published = published
 
-    def open_request(self, kind: RequestKind, payload: BaseModel, incident_id: str | None = None) -> str:
+    def open_request(
+        self, kind: RequestKind, payload: BaseModel, incident_id: str | None = None, by: str | None = None
+    ) -> str:
         request_id = str(uuid.uuid4())
         with self.sessions.begin() as s:
             s.add(
                 RequestRow(
-                    id=request_id, kind=kind, payload=payload.model_dump(mode="json"), incident_id=incident_id
+                    id=request_id,
+                    kind=kind,
+                    payload=payload.model_dump(mode="json"),
+                    incident_id=incident_id,
+                    created_by=by,
                 )
             )
         return request_id
 
-    def add_draft(self, request_id: str, draft: Draft, channel: str = REVIEW_CHANNEL) -> DraftVersion:
+    def add_draft(
+        self, request_id: str, draft: Draft, channel: str = REVIEW_CHANNEL, by: str | None = None
+    ) -> DraftVersion:
         with self.sessions.begin() as s:
             self._request(s, request_id)
             version = 1 + len(self._drafts(s, request_id, channel))
@@ -67,33 +77,35 @@ class RecordService:
                 prompt=f"{draft.prompt.name}@{draft.prompt.version}" if draft.prompt else None,
                 sources=[src.model_dump(mode="json") for src in draft.sources],
                 report=draft.report.model_dump(mode="json"),
+                created_by=by,
             )
             s.add(row)
             s.flush()
             return _draft(row)
 
-    def save_edit(self, request_id: str, text: str, channel: str = REVIEW_CHANNEL) -> None:
+    def save_edit(
+        self, request_id: str, text: str, channel: str = REVIEW_CHANNEL, by: str | None = None
+    ) -> None:
         """Keep what is in the editor, so a reload or a restart gives it back."""
         with self.sessions.begin() as s:
             self._request(s, request_id)
-            s.add(EditRow(request_id=request_id, channel=channel, text=text))
+            s.add(EditRow(request_id=request_id, channel=channel, text=text, edited_by=by))
 
     def approve(
         self,
         request_id: str,
         text: str,
-        approved_by: str,
+        user: User,
         channel: str = REVIEW_CHANNEL,
         report: ToneReport | None = None,
     ) -> Approval:
         if not text.strip():
             raise InputError("There is no text to approve.", "Write or draft the message first.")
-        if not approved_by.strip():
-            raise InputError(
-                "An approval needs the name of the person approving.", "Sign in, or give a name."
-            )
         with self.sessions.begin() as s:
             request = self._request(s, request_id)
+            if request.kind == "incident_update":
+                # Checked here too, so no entry point can publish an incident update past the rule.
+                require(user, Role.LEAD, "approve incident updates")
             drafts = self._drafts(s, request_id, channel)
             draft = drafts[-1] if drafts else None
             before = draft.text if draft else ""
@@ -103,7 +115,7 @@ class RecordService:
                 request_id=request_id,
                 channel=channel,
                 draft_id=draft.id if draft else None,
-                approved_by=approved_by.strip(),
+                approved_by=user.name,
                 published_text=text,
                 edit_distance=distance,
                 edit_ratio=round(distance / longest, 3),
@@ -150,6 +162,7 @@ class RecordService:
                 payload=request.payload,
                 status=request.status,  # type: ignore[arg-type]
                 incident_id=request.incident_id,
+                created_by=request.created_by,
                 created_at=request.created_at,
                 drafts=[_draft(d) for d in drafts],
                 work_in_progress={e.channel: e.text for e in edits},

@@ -10,12 +10,17 @@ import gradio as gr
 from draftdesk.container import Container
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.bulk_drafting import BulkRow, approve_passing, draft_file
+from draftdesk.ui.session import acting_user
 
 COLUMNS = ["review", "product", "kind", "passes checks", "score", "draft reply"]
 
 
 def build_bulk_tab(container: Container) -> None:
-    def run(file: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def run(
+        file: str | None,
+        request: gr.Request,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[Any, ...]:
         if not file:
             raise gr.Error("Choose a CSV or JSON Lines file of reviews first.")
         try:
@@ -24,6 +29,7 @@ def build_bulk_tab(container: Container) -> None:
                 container.reviews,
                 container.records,
                 lambda done, total: progress((done, total), desc="Drafting replies", unit="reviews"),
+                by=acting_user(container, request).name,
             )
         except DraftdeskError as exc:
             raise gr.Error(str(exc)) from None
@@ -41,11 +47,12 @@ def build_bulk_tab(container: Container) -> None:
             )
         return table, summary, [r.model_dump() for r in result.rows]
 
-    def approve(rows: list[dict[str, Any]], who: str) -> str:
+    def approve(rows: list[dict[str, Any]], request: gr.Request) -> str:
         if not rows:
             raise gr.Error("Draft a file first.")
+        user = acting_user(container, request)
         try:
-            n = approve_passing([BulkRow.model_validate(r) for r in rows], container.records, who)
+            n = approve_passing([BulkRow.model_validate(r) for r in rows], container.records, user)
         except DraftdeskError as exc:
             raise gr.Error(exc.message) from None
         return f"**Approved {n}** replies that pass every check; the others wait in the Reviews record."
@@ -64,9 +71,7 @@ def build_bulk_tab(container: Container) -> None:
         elem_id="dd-bulk-table",
         column_widths=["8%", "16%", "15%", "8%", "7%", "46%"],
     )
-    with gr.Row():
-        who = gr.Textbox(label="Approved by (bulk)")
-        approve_button = gr.Button("Approve all that pass", variant="primary")
+    approve_button = gr.Button("Approve all that pass", variant="primary")
     status = gr.Markdown(elem_id="dd-bulk-status")
     draft_button.click(run, upload, [table, summary, drafted])
-    approve_button.click(approve, [drafted, who], status)
+    approve_button.click(approve, drafted, status)

@@ -18,9 +18,11 @@ from draftdesk.container import Container
 from draftdesk.domain.drafts import INCIDENT_CHANNELS, IncidentFacts, IncidentPack, ToneReport
 from draftdesk.domain.enums import Channel, IncidentType, Severity, Stage
 from draftdesk.domain.incident_records import IncidentRecord, NewIncident, Resolution
+from draftdesk.domain.users import Role
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.incident_drafting import SOFT_LIMITS
 from draftdesk.ui.reply_views import report_html
+from draftdesk.ui.session import acting_user
 
 FACT_FIELDS = (
     "summary",
@@ -124,6 +126,7 @@ def build_incident_tab(
             raise gr.Error(exc.message) from None
 
     incident_state, pack_state = states
+    role_note = gr.Markdown(visible=False, elem_id="dd-incident-role")
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             picker = gr.Dropdown(choices=[], label="Open incidents", value=None, elem_id="dd-incident-picker")
@@ -142,9 +145,7 @@ def build_incident_tab(
                 lesson = gr.Textbox(label="Lesson: what changes so it does not happen again", lines=2)
                 resolve = gr.Button("Resolve and file into the knowledge base", variant="stop")
         with gr.Column(scale=2):
-            with gr.Row():
-                stage = gr.Dropdown([str(s) for s in Stage], label="Stage", value="investigating")
-                who = gr.Textbox(label="Approved by (comms lead)", placeholder="your name")
+            stage = gr.Dropdown([str(s) for s in Stage], label="Stage", value="investigating")
             fact_boxes = [
                 gr.Textbox(label="What customers experience", lines=2, elem_id="dd-fact-summary"),
                 gr.Textbox(label="Who and what is affected", elem_id="dd-fact-affected"),
@@ -282,30 +283,33 @@ def build_incident_tab(
                 {"stage": stage_value, **dict(zip(FACT_FIELDS, values, strict=True)), "channels": chosen},
             )
 
-    def draft_pack(incident_id: str, stage_value: str, *rest: Any) -> list[Any]:
+    # The request comes first: Gradio passes it only to a positional parameter, before the *rest.
+    def draft_pack(request: gr.Request, incident_id: str, stage_value: str, *rest: Any) -> list[Any]:
         if not incident_id:
             raise gr.Error("Open or create an incident first.")
         *values, chosen = rest
         record = load(incident_id)
         facts = _facts(stage_value, chosen, record, tuple(values))
         try:
-            pack_id, pack = ws.draft(incident_id, facts)
+            pack_id, pack = ws.draft(incident_id, facts, by=acting_user(container, request).name)
         except DraftdeskError as exc:
             raise gr.Error(f"{exc.message} Your facts are kept.") from None
         notes = "".join(f"\n\n> {html.escape(w)}" for w in pack.warnings)
         return [pack_id, f"Drafted {len(pack.drafts)} messages.{notes}", *cards_update(pack_cards(pack))]
 
-    def draft_holding(incident_id: str) -> list[Any]:
+    def draft_holding(incident_id: str, request: gr.Request) -> list[Any]:
         try:
             facts = ws.holding_facts(incident_id)
-            pack_id, pack = ws.draft(incident_id, facts)
+            pack_id, pack = ws.draft(incident_id, facts, by=acting_user(container, request).name)
         except DraftdeskError as exc:
             raise gr.Error(exc.message) from None
         notes = f"A holding update at the same stage, promising the next one at {facts.next_update_at}."
         notes += "".join(f"\n\n> {html.escape(w)}" for w in pack.warnings)
         return [pack_id, notes, facts.next_update_at, *cards_update(pack_cards(pack))]
 
-    def resolve_incident(incident_id: str, cause_text: str, fix_text: str, lesson_text: str) -> list[Any]:
+    def resolve_incident(
+        incident_id: str, cause_text: str, fix_text: str, lesson_text: str, request: gr.Request
+    ) -> list[Any]:
         if not incident_id:
             raise gr.Error("Open an incident first.")
         try:
@@ -315,9 +319,9 @@ def build_incident_tab(
                 "Fill in the cause, the fix and the lesson; they become the past incident."
             ) from None
         try:
-            filed = ws.resolve(incident_id, resolution)
+            filed = ws.resolve(incident_id, resolution, acting_user(container, request))
         except DraftdeskError as exc:
-            raise gr.Error(exc.message) from None
+            raise gr.Error(f"{exc.message} {exc.hint or ''}".strip()) from None
         gr.Info(f"Filed as {filed.id}: the next incident of this type will draw on it.")
         return [gr.update(choices=_choices(container), value=None), *incident_view(load(incident_id))]
 
@@ -346,7 +350,6 @@ def build_incident_tab(
             channel_limits[channel],
             pack_state,
             incident_state,
-            who,
             [info, holding, timeline],
             incident_view,
             load,
@@ -362,6 +365,18 @@ def build_incident_tab(
                 incident_id = ""
         return [gr.update(choices=choices, value=incident_id or None), *pick(incident_id)]
 
+    def role(request: gr.Request) -> Any:
+        # The services refuse an agent's approval anyway; saying so up front saves the click.
+        user = acting_user(container, request)
+        if user.role == Role.LEAD:
+            return gr.update(visible=False)
+        return gr.update(
+            visible=True,
+            value=f"You are signed in as **{html.escape(user.name)}**, an agent: you can draft packs here, "
+            "and a comms lead approves them and resolves the incident.",
+        )
+
+    page.load(role, None, role_note, show_progress="hidden")
     page.load(
         restore,
         incident_state,
@@ -415,7 +430,6 @@ def _wire_card(
     limit: int | None,
     pack_state: Any,
     incident_state: Any,
-    who: Any,
     incident_outputs: list[Any],
     incident_view: Any,
     load: Any,
@@ -423,20 +437,21 @@ def _wire_card(
     ws = container.incident_workspace
     records = container.records
 
-    def autosave(pack_id: str, text: str) -> None:
+    def autosave(pack_id: str, text: str, request: gr.Request) -> None:
         if pack_id:
-            records.save_edit(pack_id, text, channel=str(channel))
+            records.save_edit(pack_id, text, channel=str(channel), by=acting_user(container, request).name)
 
     def check(pack_id: str, text: str) -> str:
         if not pack_id:
             return ""
         return report_html(ws.check(pack_id, str(channel), text))
 
-    def approve(pack_id: str, incident_id: str, text: str, name: str) -> list[Any]:
+    def approve(pack_id: str, incident_id: str, text: str, request: gr.Request) -> list[Any]:
         if not pack_id:
             raise gr.Error("Draft the pack first.")
+        user = acting_user(container, request)
         try:
-            approval = ws.approve(pack_id, str(channel), text, name)
+            approval = ws.approve(pack_id, str(channel), text, user)
         except DraftdeskError as exc:
             raise gr.Error(f"{exc.message} {exc.hint or ''}".strip()) from None
         status = (
@@ -462,5 +477,5 @@ def _wire_card(
     text.change(autosave, [pack_state, text], None, trigger_mode="always_last", show_progress="hidden")
     card["check"].click(check, [pack_state, text], card["report"])
     card["approve"].click(
-        approve, [pack_state, incident_state, text, who], [card["status"], card["report"], *incident_outputs]
+        approve, [pack_state, incident_state, text], [card["status"], card["report"], *incident_outputs]
     )

@@ -30,6 +30,7 @@ from draftdesk.services.message_check import CheckedReview, CheckRequest
 from draftdesk.services.recorded_replies import RecordedReply, stream_recorded
 from draftdesk.services.review_io import read_reviews
 from draftdesk.ui.reply_views import about_markdown, marked_html, report_html, sources_html
+from draftdesk.ui.session import acting_user
 from draftdesk.ui.shortcuts import APPROVE_ID, HINT, REGENERATE_ID
 
 PLATFORMS = ["", "google", "trustpilot", "amazon", "app_store", "google_play"]
@@ -37,6 +38,7 @@ NO_RATING = "none"
 PICK_WORDS = 8
 # The fields of a review picked from a file that the form has no box for, but the draft keeps.
 PICKED_FIELDS = ("id", "language", "date")
+
 
 def pick_label(review: dict[str, Any]) -> str:
     words = str(review["text"]).split()
@@ -123,22 +125,28 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
         )
 
     def drafting(
-        review: ReviewRequest, request_id: str, instruction: str | None, before: str, redraft: bool
+        review: ReviewRequest,
+        request_id: str,
+        instruction: str | None,
+        before: str,
+        redraft: bool,
+        request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the draft into the editor, then show the checked result and where it is kept."""
         # No request id while pieces arrive, sent before the first piece: the editor's change
         # events then neither save a piece as an edit nor check it.
         yield (gr.skip(), *[gr.skip()] * 4, "", "Drafting…")
         so_far = ""
+        by = acting_user(container, request).name
         try:
             target = request_id if redraft else None
-            for item in stream_recorded(container.reviews, records, review, target, instruction):
+            for item in stream_recorded(container.reviews, records, review, target, instruction, by):
                 if isinstance(item, str):
                     so_far += item
                     yield (so_far, *[gr.skip()] * 6)
                 else:
                     # The editor holds the new draft now: a reload must bring it back, not an older edit.
-                    records.save_edit(item.request_id, item.reply.text)
+                    records.save_edit(item.request_id, item.reply.text, by=by)
                     yield shown(item, instruction)
         except DraftdeskError as exc:
             yield (before, *[gr.skip()] * 4, request_id, "")
@@ -153,9 +161,10 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
         picked: dict[str, Any],
         request_id: str,
         before: str,
+        request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         review = _review(text, rating, product, platform, author, picked)
-        yield from drafting(review, request_id, None, before, redraft=False)
+        yield from drafting(review, request_id, None, before, False, request)
 
     def regenerate(
         text: str,
@@ -167,10 +176,11 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
         request_id: str,
         before: str,
         instruction: str,
+        request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         """A new draft of the open request (the same review), shaped by the agent's instruction."""
         review = _review(text, rating, product, platform, author, picked)
-        yield from drafting(review, request_id, instruction, before, redraft=True)
+        yield from drafting(review, request_id, instruction, before, True, request)
 
     def checked(request_id: str, text: str) -> ToneReport | None:
         if not request_id:
@@ -190,19 +200,20 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
             raise gr.Error(exc.message) from None
         return report_html(report), marked_html(text, report)
 
-    def edited(request_id: str, text: str) -> tuple[Any, Any]:
+    def edited(request_id: str, text: str, request: gr.Request) -> tuple[Any, Any]:
         """Keep what the agent typed (a reload gives it back), and check it as it stands."""
         if not request_id:
             # A draft is arriving (or none is open): its own result fills the report.
             return gr.skip(), gr.skip()
-        records.save_edit(request_id, text)
+        records.save_edit(request_id, text, by=acting_user(container, request).name)
         return check(request_id, text)
 
-    def approve(request_id: str, text: str, who: str) -> str:
+    def approve(request_id: str, text: str, request: gr.Request) -> str:
         if not request_id:
             raise gr.Error("Draft a reply first.")
+        user = acting_user(container, request)
         try:
-            approval = records.approve(request_id, text, who, report=checked(request_id, text))
+            approval = records.approve(request_id, text, user, report=checked(request_id, text))
         except DraftdeskError as exc:
             raise gr.Error(exc.message) from None
         return (
@@ -302,7 +313,6 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
             report = gr.HTML(elem_id="dd-report")
             with gr.Row(equal_height=True):
                 check_button = gr.Button("Check again")
-                who = gr.Textbox(label="Approved by", scale=2)
                 approve_button = gr.Button("Approve", variant="primary", elem_id=APPROVE_ID)
                 discard_button = gr.Button("Discard", variant="stop")
             gr.Markdown(HINT, elem_id="dd-shortcuts")
@@ -318,7 +328,7 @@ def build_reviews_tab(container: Container, page: gr.Blocks) -> None:
         edited, [current, editor], [report, marked], trigger_mode="always_last", show_progress="hidden"
     )
     check_button.click(check, [current, editor], [report, marked])
-    approve_button.click(approve, [current, editor, who], status)
+    approve_button.click(approve, [current, editor], status)
     discard_button.click(discard, current, [editor, about, report, marked, sources, current, status])
     upload.upload(upload_file, upload, [pick_box, file_notes, file_reviews])
     upload.clear(

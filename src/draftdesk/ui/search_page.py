@@ -1,21 +1,17 @@
-"""The knowledge search page: the same retrieval service as `draftdesk search`."""
+"""The app's one page: a header, then a tab per screen."""
 
 from __future__ import annotations
-
-import html
-from typing import Any
 
 import gradio as gr
 
 from draftdesk.container import Container
-from draftdesk.domain.enums import IncidentType, KnowledgeKind
-from draftdesk.errors import DraftdeskError
-from draftdesk.services.retrieval import Hit, SearchFilters, SearchRequest
 from draftdesk.ui.bulk_page import build_bulk_tab
+from draftdesk.ui.history_page import build_history_tab
 from draftdesk.ui.incident_page import build_incident_tab, incident_states
+from draftdesk.ui.knowledge_page import build_knowledge_tab
 from draftdesk.ui.reviews_page import build_reviews_tab
+from draftdesk.ui.session import user_banner
 
-ALL = "any"
 # Records are sections and stages, not files: say what is being counted.
 RECORD_NAMES = {
     "guidelines": "guideline sections",
@@ -44,37 +40,10 @@ def header_markdown(container: Container, first_start_note: str | None) -> str:
     return "\n\n".join(lines)
 
 
-def render_hits(hits: list[Hit]) -> str:
-    if not hits:
-        return "<p>No matches. Try other words, or remove a filter.</p>"
-    blocks = []
-    for n, h in enumerate(hits, 1):
-        blocks.append(
-            "<details class='hit'><summary>"
-            f"<b>{n}. {html.escape(h.title)}</b> · {h.kind} · <code>{html.escape(h.id)}</code> "
-            f"· score {h.score:.2f}<br><span>{html.escape(h.snippet)}</span></summary>"
-            f"<pre style='white-space:pre-wrap'>{html.escape(h.text)}</pre>"
-            f"<small>{html.escape(h.source)}</small></details>"
-        )
-    return "\n".join(blocks)
-
-
 def build_search_page(container: Container, first_start_note: str | None = None) -> gr.Blocks:
-    def search(text: str, kinds: list[str], incident_type: str, k: float, mmr: bool) -> str:
-        try:
-            request = SearchRequest(
-                query=text,
-                kinds=[KnowledgeKind(v) for v in kinds] or list(KnowledgeKind),
-                filters=SearchFilters(type=None if incident_type == ALL else IncidentType(incident_type)),
-                k=int(k),
-                mmr=mmr,
-            )
-            return render_hits(container.retrieval.search(request))
-        except DraftdeskError as exc:
-            raise gr.Error(str(exc)) from None
-
     with gr.Blocks(title="draftdesk") as page:
         gr.Markdown(header_markdown(container, first_start_note))
+        signed_in = gr.HTML(elem_id="dd-user-box")
         states = incident_states()
         with gr.Tab("Reviews"):
             build_reviews_tab(container, page)
@@ -82,26 +51,13 @@ def build_search_page(container: Container, first_start_note: str | None = None)
             build_bulk_tab(container)
         with gr.Tab("Incident"):
             build_incident_tab(container, page, states)
-        with gr.Tab("Knowledge search"):
-            with gr.Row():
-                query = gr.Textbox(
-                    label="Search the knowledge base",
-                    scale=4,
-                    autofocus=True,
-                    placeholder="e.g. the checkout page spins forever on Black Friday",
-                )
-                button = gr.Button("Search", variant="primary", scale=1)
-            with gr.Row():
-                kinds = gr.CheckboxGroup(
-                    [str(k) for k in KnowledgeKind], label="Kinds", value=[str(k) for k in KnowledgeKind]
-                )
-                incident_type = gr.Dropdown(
-                    [ALL] + [str(t) for t in IncidentType], value=ALL, label="Incident type"
-                )
-                k = gr.Slider(1, 20, value=5, step=1, label="Results")
-                mmr = gr.Checkbox(label="Diversify (MMR)")
-            results = gr.HTML()
-            inputs: list[Any] = [query, kinds, incident_type, k, mmr]
-            button.click(search, inputs, results, api_name="search")
-            query.submit(search, inputs, results, api_visibility="private")
+        with gr.Tab("Knowledge"):
+            build_knowledge_tab(container, page)
+        with gr.Tab("History") as history_tab:
+            build_history_tab(container, history_tab)
+
+        def banner(request: gr.Request) -> str:
+            return user_banner(container, request)
+
+        page.load(banner, None, signed_in, show_progress="hidden")
     return page  # type: ignore[no-any-return]
