@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 import uvicorn
 
@@ -209,6 +213,48 @@ def server(tmp_path: Path, small_kb: Path, counting: CountingEmbedder) -> Iterat
     with serving(container, "First start: ingested") as url:
         yield url
     container.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A real PostgreSQL server on 127.0.0.1 for the session; tests take a database each."""
+    from .postgres_server import postgres_server
+
+    with postgres_server(free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres: str, request: pytest.FixtureRequest) -> str:
+    from .postgres_server import fresh_database
+
+    return fresh_database(postgres, "t_" + re.sub(r"\W", "_", request.node.name)[:50].lower())
+
+
+@pytest.fixture
+def chroma_url(tmp_path: Path) -> Iterator[str]:
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    assert chroma, "the chromadb package installs the `chroma` command"
+    port = free_port()
+    server = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("chroma server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"

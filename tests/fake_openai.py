@@ -8,6 +8,7 @@ Retry-After, or a hang past the client's timeout); every request is recorded. Th
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections import deque
@@ -40,6 +41,7 @@ class FakeOpenAI:
         self.headers: list[dict[str, str]] = []
         self._queue: deque[str | Failure] = deque()
         self._always: Failure | None = None
+        self._flaky: tuple[float, Failure, random.Random] | None = None
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -51,6 +53,10 @@ class FakeOpenAI:
 
     def fail_always(self, failure: Failure | None) -> None:
         self._always = failure
+
+    def fail_randomly(self, share: float, failure: Failure, seed: int = 7) -> None:
+        """Answer `share` of the calls (drawn with a fixed seed) with `failure`: a flaky provider."""
+        self._flaky = (share, failure, random.Random(seed))
 
     def last_messages(self) -> list[dict[str, Any]]:
         return list(self.requests[-1]["messages"])
@@ -92,6 +98,11 @@ class FakeOpenAI:
     def _next(self, body: dict[str, Any]) -> str | Failure:
         if self._always is not None:
             return self._always
+        if self._flaky is not None:
+            share, failure, draw = self._flaky
+            with self._lock:
+                if draw.random() < share:
+                    return failure
         with self._lock:
             if self._queue:
                 return self._queue.popleft()

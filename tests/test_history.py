@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
@@ -30,7 +32,7 @@ from draftdesk.domain.users import User
 from draftdesk.errors import InputError, RecordNotFound
 from draftdesk.services.history import history_filters
 
-from .conftest import LEE, SAM
+from .conftest import LEE, SAM, CountingEmbedder, make_settings
 
 FORMULA = '=HYPERLINK("http://evil.example/x")'
 
@@ -179,6 +181,20 @@ def record_history(container: Container) -> History:
     )
     approve(parcel, "Sorry about the late parcel we refunded the postage", LEE, "parcel")
     return History(ids=ids)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def container(
+    request: pytest.FixtureRequest, tmp_path: Path, counting: CountingEmbedder
+) -> Iterator[Container]:
+    """Every history query runs on both databases draftdesk supports: SQLite and a real PostgreSQL."""
+    overrides = (
+        {"database_url": request.getfixturevalue("postgres_url")} if request.param == "postgresql" else {}
+    )
+    c = Container(make_settings(tmp_path / "data", **overrides))
+    c.embedder = counting  # type: ignore[misc]
+    yield c
+    c.close()
 
 
 @pytest.fixture

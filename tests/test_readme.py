@@ -14,5 +14,6 @@ def test_every_setting_is_in_the_configuration_table() -> None:
         row = next((ln for ln in README.splitlines() if ln.startswith(f"| `{name}` |")), None)
         assert row is not None, f"README lacks a row for {name}"
         assert f"`DRAFTDESK_{name.upper()}`" in row
-        if field.default not in (None, ""):
-            assert str(field.default) in row, f"README default for {name} is out of date"
+        default = field.get_default(call_default_factory=True)
+        if default not in (None, "", []):
+            assert str(default) in row, f"README default for {name} is out of date"

@@ -18,6 +18,17 @@ from draftdesk.services.tone_check import CheckContext
 from .conftest import SAM, make_settings
 
 
+def _head() -> str:
+    """The newest migration, so adding one does not break these asserts."""
+    from alembic.script import ScriptDirectory
+
+    from draftdesk.adapters.database import MIGRATIONS
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None
+    return head
+
+
 def _workspace(data: Path, kb: Path, embedder: Embedder) -> Container:
     """Its own store and database: approvals must not leak into other tests' published replies."""
     c = Container(make_settings(data, knowledge_dir=kb))
@@ -45,8 +56,8 @@ def test_a_fresh_database_file_gets_the_schema_and_reopening_changes_nothing(tmp
     with sqlite3.connect(tmp_path / "nested" / "records.db") as db:
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
         version = db.execute("select version_num from alembic_version").fetchall()
-    assert {"requests", "drafts", "edits", "approvals", "incidents"} <= tables
-    assert version == [("0003",)]
+    assert {"requests", "drafts", "edits", "approvals", "incidents", "jobs", "job_items"} <= tables
+    assert version == [(_head(),)]
 
 
 def test_work_in_progress_survives_a_restart_and_approval_records_the_edit(
@@ -98,10 +109,14 @@ def test_an_unchanged_approval_has_distance_zero_and_bad_approvals_are_refused(
 
 def test_a_database_url_without_its_driver_or_malformed_says_what_to_do(tmp_path: Path) -> None:
     from draftdesk.adapters.database import open_database
-    from draftdesk.errors import ConfigError, MissingExtraError
+    from draftdesk.errors import ConfigError
 
-    with pytest.raises(MissingExtraError, match=r"draftdesk\[postgres\]"):
-        open_database("postgresql+psycopg://u:p@127.0.0.1:1/db")
+    # A server that is not there: the message names it (never the password) and what to check.
+    with pytest.raises(ConfigError, match=r"127\.0\.0\.1:1/db cannot be opened") as refused:
+        open_database("postgresql+psycopg://u:secret@127.0.0.1:1/db")
+    assert "secret" not in str(refused.value) and "server is running" in (refused.value.hint or "")
+    with pytest.raises(ConfigError, match="driver 'pymysql', which is not installed"):
+        open_database("mysql+pymysql://u:p@127.0.0.1:1/db")
     with pytest.raises(ConfigError, match="not a database URL"):
         open_database("not a url")
 
@@ -140,5 +155,5 @@ def test_a_database_from_the_first_release_is_upgraded_on_open_and_keeps_its_row
     open_database(url)
     with sqlite3.connect(tmp_path / "old.db") as db:
         assert db.execute("select id, incident_id from requests").fetchall() == [("r1", None)]
-        assert db.execute("select version_num from alembic_version").fetchall() == [("0003",)]
+        assert db.execute("select version_num from alembic_version").fetchall() == [(_head(),)]
         assert db.execute("select count(*) from incidents").fetchone() == (0,)

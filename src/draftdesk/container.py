@@ -14,11 +14,14 @@ from draftdesk.adapters.llm import ChatLLM, build_llm
 from draftdesk.domain.enums import KnowledgeKind
 from draftdesk.domain.knowledge import KnowledgeBase, ReplyPhrasing
 from draftdesk.paths import bundled_dir
+from draftdesk.services.api_keys import ApiKeyService
+from draftdesk.services.batch_jobs import JobService
 from draftdesk.services.drafting_support import DraftingContext
 from draftdesk.services.history import HistoryService
 from draftdesk.services.incident_drafting import IncidentDrafter
 from draftdesk.services.incident_workspace import IncidentFiler, IncidentWorkspace
 from draftdesk.services.ingestion import IngestionService, IngestSummary, Progress
+from draftdesk.services.job_worker import JobWorker
 from draftdesk.services.knowledge_admin import KnowledgeAdmin
 from draftdesk.services.knowledge_loader import load_knowledge
 from draftdesk.services.knowledge_overlay import load_merged
@@ -184,6 +187,20 @@ class Container:
     def history(self) -> HistoryService:
         return HistoryService(self.database)
 
+    @cached_property
+    def api_keys(self) -> ApiKeyService:
+        return ApiKeyService(self.database)
+
+    @cached_property
+    def jobs(self) -> JobService:
+        """Batch jobs: submit, status, results, cancel (the REST API and `draftdesk batch`)."""
+        return JobService(self.database)
+
+    @cached_property
+    def job_worker(self) -> JobWorker:
+        """Drafts queued job items in the background once `start()`ed; stop it with `stop()`."""
+        return JobWorker(self.database, self.reviews, self.settings, self.records)
+
     def engine_label(self) -> str:
         llm = self.llm
         return f"{llm.engine} · {llm.model}" if llm else "template · no language model"
@@ -210,6 +227,8 @@ class Container:
         )
 
     def close(self) -> None:
+        if "job_worker" in self.__dict__:
+            self.job_worker.stop()
         if "store" in self.__dict__:
             self.store.close()
         if "database" in self.__dict__:

@@ -101,6 +101,37 @@ class Settings(BaseSettings):
     queue_concurrency: int = Field(
         2, ge=1, description="Drafts the web app works on at once (a local model uses every core for one)."
     )
+    api_rate_limit: int = Field(
+        120,
+        ge=1,
+        description="REST API requests a minute per API key (a burst of as many, then refilled evenly).",
+    )
+    api_max_body_mb: float = Field(
+        64.0, gt=0, description="Largest REST API request body in MB; a larger one is refused with 413."
+    )
+
+    batch_concurrency: int = Field(
+        4, ge=1, le=64, description="Reviews a batch-job worker drafts at once, per process."
+    )
+    batch_item_timeout: float = Field(
+        180.0,
+        gt=0,
+        description="Seconds one review of a batch job may take, every model call included; "
+        "then it is retried or fails.",
+    )
+    batch_max_attempts: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="Drafts of one batch review when the model keeps failing or timing out; "
+        "the last one keeps the template reply (or the failure).",
+    )
+    batch_retry_delay: float = Field(
+        5.0,
+        ge=0,
+        description="Seconds before a batch review whose model failed is tried again; doubles each "
+        "attempt, with jitter, and never less than the model's Retry-After.",
+    )
 
     accounts: list[str] = Field(
         default_factory=list,

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from draftdesk.errors import ConfigError, MissingExtraError
@@ -117,6 +117,47 @@ class ApprovalRow(Base):
     approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class JobRow(Base):
+    """A batch job: a night's reviews sent at once; its items carry the work (migration 0004)."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    total: Mapped[int]
+    rejected: Mapped[int] = mapped_column(Integer, default=0)  # items failed at submission
+    source: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class JobItemRow(Base):
+    """One review of a job: queued, leased by a worker (running), then done or failed exactly once."""
+
+    __tablename__ = "job_items"
+    __table_args__ = (
+        Index("ix_job_items_claim", "state", "job_id", "position"),
+        Index("ix_job_items_job_position", "job_id", "position", unique=True),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))
+    position: Mapped[int]
+    review_id: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(120), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    reply_text: Mapped[str | None] = mapped_column(Text, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    request_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
 def open_database(url: str) -> sessionmaker[Any]:
     """An engine on `url` with the schema migrated to the newest version."""
     if url.startswith("sqlite:///"):
@@ -124,8 +165,13 @@ def open_database(url: str) -> sessionmaker[Any]:
     try:
         engine = create_engine(url)
     except ModuleNotFoundError as exc:
-        # The SQLite driver ships with Python; any other database needs its driver installed.
-        raise MissingExtraError(exc.name or "a database driver", "postgres", "This database URL") from exc
+        # The SQLite driver ships with Python; PostgreSQL's comes with the `postgres` extra.
+        if (exc.name or "").startswith("psycopg"):
+            raise MissingExtraError(exc.name or "psycopg", "postgres", "This database URL") from exc
+        raise ConfigError(
+            f"DRAFTDESK_DATABASE_URL needs the database driver '{exc.name}', which is not installed.",
+            "Use SQLite or PostgreSQL (pip install 'draftdesk[postgres]'), or install that driver.",
+        ) from exc
     except ArgumentError as exc:
         raise ConfigError(
             f"DRAFTDESK_DATABASE_URL is not a database URL: {exc}",
@@ -133,7 +179,15 @@ def open_database(url: str) -> sessionmaker[Any]:
         ) from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise ConfigError(
+            f"The record database at {engine.url.render_as_string(hide_password=True)} cannot be opened: "
+            f"{str(exc.orig).strip().splitlines()[0]}",
+            "Check DRAFTDESK_DATABASE_URL, and that the database server is running and reachable.",
+        ) from None
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -154,3 +208,16 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+class ApiKeyRow(Base):
+    """A REST API key from `draftdesk keys create`: only its SHA-256 is kept, never the key."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

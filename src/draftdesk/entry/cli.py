@@ -11,8 +11,10 @@ import typer
 from rich.table import Table
 
 from draftdesk.domain.enums import Channel, IncidentType, KnowledgeKind, Severity, Stage
+from draftdesk.entry.cli_batch import batch
 from draftdesk.entry.cli_check import check, publish
 from draftdesk.entry.cli_draft import draft_app
+from draftdesk.entry.cli_keys import keys_app
 from draftdesk.entry.cli_support import container_scope, first_start, out, print_summary, progress_bar
 from draftdesk.entry.cli_users import users_app
 from draftdesk.services.retrieval import SearchFilters, SearchRequest
@@ -98,8 +100,10 @@ def serve(
 
 app.add_typer(draft_app, name="draft")
 app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
 app.command()(check)
 app.command()(publish)
+app.command()(batch)
 
 
 def main() -> None:

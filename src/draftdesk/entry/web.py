@@ -1,11 +1,17 @@
-"""The web server: FastAPI with the Gradio app mounted at `/` (the REST API joins it later)."""
+"""The web server: FastAPI with the REST API at `/api/v1` and the Gradio app mounted at `/`."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from draftdesk import __version__
 from draftdesk.container import Container
+from draftdesk.entry import problems
+from draftdesk.entry.api import Readiness, build_router, readiness
 
 
 def create_app(container: Container, first_start_note: str | None = None) -> FastAPI:
@@ -15,11 +21,52 @@ def create_app(container: Container, first_start_note: str | None = None) -> Fas
     from draftdesk.ui.search_page import build_search_page
     from draftdesk.ui.shortcuts import SHORTCUTS_JS
 
-    api = FastAPI(title="draftdesk", version=__version__)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Batch jobs are drafted by this process while it serves.
+        container.job_worker.start()
+        try:
+            yield
+        finally:
+            container.job_worker.stop()
+
+    api = FastAPI(
+        title="draftdesk",
+        version=__version__,
+        lifespan=lifespan,
+        description="Review replies and incident updates drafted for a person to approve. "
+        "Every /api/v1 route needs `Authorization: Bearer <key>` (`draftdesk keys create NAME`); "
+        "errors are RFC 9457 problem details.",
+    )
+    problems.install(api)
+    api.add_middleware(problems.BodyLimit, limit=int(container.settings.api_max_body_mb * 1_000_000))
+    api.include_router(build_router(container))
 
     @api.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
         return {"status": "ok", "engine": container.engine_label()}
+
+    @api.get(
+        "/readyz",
+        tags=["ops"],
+        response_model=Readiness,
+        responses={503: {"description": "A component is not reachable; `detail` names it."}},
+    )
+    def readyz() -> JSONResponse:
+        """Whether the knowledge store, the record database and the language model can be reached."""
+        ready = readiness(container)
+        if ready.status == "ready":
+            return JSONResponse(ready.model_dump())
+        down = "; ".join(f"{name}: {c.detail}" for name, c in ready.components.items() if not c.ok)
+        body = {
+            "type": "urn:draftdesk:problem:not-ready",
+            "title": "Not ready",
+            "status": 503,
+            "detail": f"Not reachable: {down}",
+            "instance": "/readyz",
+            "components": ready.model_dump()["components"],
+        }
+        return JSONResponse(body, status_code=503, media_type=problems.PROBLEM_JSON)
 
     page = build_search_page(container, first_start_note)
     # Explicit limits: a wave of drafts waits its turn instead of starving the machine.

@@ -1,0 +1,163 @@
+"""Batch jobs through the REST API; prints a table for docs/benchmarks.md.
+
+    python benchmarks/batch.py [--reviews 1000] [--concurrency 16] [--latency 0.3] [--sequential 40]
+
+The app runs on 127.0.0.1 (FastAPI, the job worker in the same process) against the loopback
+OpenAI-compatible server answering every call after a fixed latency. A review costs two model
+calls (its kind, then the reply; revisions are off so the count is fixed), so the ideal wall time
+is reviews x 2 x latency / concurrency. The plain sequential loop (`ReviewDrafter.draft` one
+review after another) is measured on a sample and scaled to the whole batch. Then the same job
+with 20% of the model calls failing transiently (HTTP 503 with Retry-After: 0): every review
+must end done, none lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fake_openai
+
+import httpx
+import uvicorn
+from tests.fake_openai import Failure, FakeOpenAI
+
+from draftdesk.container import Container
+from draftdesk.domain.drafts import ReviewRequest
+from draftdesk.entry.web import create_app
+from draftdesk.settings import Settings
+
+PRODUCTS = ["Arden Desk Lamp", "Brio Electric Kettle", "Calla Linen Duvet", "Dune Wool Rug", "Elm Side Table"]
+PROBLEMS = ["arrived with a dent in it", "stopped working after a week", "is smaller than the photos"]
+REPLY = (
+    "I'm sorry it arrived like that; that's not what you paid for. We can send a replacement or "
+    "refund it, whichever you prefer: message us at lumenandloom.example/help. Lumen & Loom Care team"
+)
+
+
+def answer(body: dict[str, Any]) -> str:
+    if "You sort customer reviews" in str(body["messages"][0]["content"]):
+        return '{"kind": "legitimate_complaint", "problem": "damaged on arrival"}'
+    return REPLY
+
+
+def reviews(n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"bench-{i:05d}",
+            "platform": "trustpilot",
+            "product": PRODUCTS[i % len(PRODUCTS)],
+            "rating": 1 + i % 3,
+            "created_at": datetime(2026, 12, 1, tzinfo=UTC).isoformat(),
+            "author": f"Customer {i}",
+            "text": f"Order {i}: my {PRODUCTS[i % len(PRODUCTS)]} {PROBLEMS[i % len(PROBLEMS)]}.",
+        }
+        for i in range(n)
+    ]
+
+
+def run_job(base: str, key: str, items: list[dict[str, Any]]) -> tuple[float, dict[str, Any], int]:
+    """Seconds from submitting the job to its last result; the final status; result lines."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as api:
+        started = time.perf_counter()
+        job = api.post("/api/v1/jobs", json={"reviews": items})
+        job.raise_for_status()
+        job_id = job.json()["id"]
+        while True:
+            status = api.get(f"/api/v1/jobs/{job_id}").json()
+            if status["state"] in ("done", "cancelled"):
+                break
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        lines = [ln for ln in api.get(f"/api/v1/jobs/{job_id}/results").text.splitlines() if ln.strip()]
+    return seconds, status, len(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reviews", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--latency", type=float, default=0.3)
+    parser.add_argument("--sequential", type=int, default=40, help="reviews in the sequential sample")
+    args = parser.parse_args()
+
+    with FakeOpenAI(responder=answer, latency=args.latency) as llm, tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            data_dir=Path(tmp),
+            llm_provider="openai",
+            openai_base_url=llm.base_url,
+            openai_api_key="benchmark",
+            llm_model="bench-model",
+            max_revisions=0,
+            batch_concurrency=args.concurrency,
+            batch_retry_delay=0.2,
+            batch_max_attempts=6,
+            api_rate_limit=100_000,
+        )
+        container = Container(settings)
+        container.ensure_knowledge()
+        _, key = container.api_keys.create("benchmark")
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning")
+        )
+        threading.Thread(target=server.run, daemon=True).start()
+        while not server.started:
+            time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+
+        sample = [
+            ReviewRequest(text=r["text"], rating=r["rating"], product=r["product"], platform=r["platform"])
+            for r in reviews(args.sequential)
+        ]
+        each = []
+        for request in sample:
+            t0 = time.perf_counter()
+            container.reviews.draft(request)
+            each.append(time.perf_counter() - t0)
+        sequential = statistics.mean(each) * args.reviews
+
+        items = reviews(args.reviews)
+        clean = run_job(base, key, items)
+        llm.fail_randomly(0.2, Failure(status=503, retry_after=0))
+        calls_before = len(llm.requests)
+        flaky = run_job(base, key, [r | {"id": r["id"] + "-f"} for r in items])
+        failed_calls = len(llm.requests) - calls_before
+        server.should_exit = True
+
+    ideal = args.reviews * 2 * args.latency / args.concurrency
+    print(
+        f"{args.reviews} reviews, concurrency {args.concurrency}, "
+        f"{args.latency * 1000:.0f} ms per model call, 2 calls per review\n"
+    )
+    print("| run | wall s | x ideal | done | failed | result lines |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| ideal (reviews x 2 x latency / concurrency) | {ideal:.1f} | 1.00 | | | |")
+    print(
+        f"| sequential loop (mean of {args.sequential}, x {args.reviews}) | {sequential:.1f} | "
+        f"{sequential / ideal:.2f} | | | |"
+    )
+    for name, (seconds, status, lines) in (("API job", clean), ("API job, 20% of calls fail (503)", flaky)):
+        p = status["progress"]
+        print(f"| {name} | {seconds:.1f} | {seconds / ideal:.2f} | {p['done']} | {p['failed']} | {lines} |")
+    print(f"\nmodel calls in the flaky run: {failed_calls}")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+if __name__ == "__main__":
+    main()
