@@ -7,7 +7,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -22,43 +21,10 @@ from draftdesk.container import Container
 from draftdesk.entry.cli import app as cli
 from tests.conftest import drafting_container, free_port, model_container, serving
 from tests.fake_openai import FakeOpenAI
+from tests.test_jobs import PRODUCTS, answers, review
 
 PROBLEM = "application/problem+json"
-PRODUCTS = ["Arden Desk Lamp", "Brio Electric Kettle", "Calder Throw Blanket", "Dune Linen Sheets"]
-_MARK = re.compile(r"\bR(\d{3})\b")
 runner = CliRunner()
-
-
-def review(n: int, **changes: Any) -> dict[str, Any]:
-    product = PRODUCTS[n % len(PRODUCTS)]
-    data: dict[str, Any] = {
-        "id": f"rv-{n:03d}",
-        "platform": "trustpilot",
-        "product": product,
-        "rating": 2,
-        "created_at": "2026-03-01T10:00:00Z",
-        "author": f"Customer {n}",
-        "text": f"My {product} (order R{n:03d}) arrived with a broken part and nobody answered my email.",
-        "language": "en",
-    }
-    data.update(changes)
-    return data
-
-
-def answers(body: dict[str, Any]) -> str:
-    """A classification, or a reply specific to the review it answers."""
-    first = str(body["messages"][0]["content"])
-    if "You sort customer reviews" in first:
-        return json.dumps({"kind": "legitimate_complaint", "problem": "a broken part on arrival"})
-    prompt = str(body["messages"][-1]["content"])
-    product = next((p for p in PRODUCTS if p in prompt), "order")
-    found = _MARK.findall(prompt)
-    n = found[-1] if found else "?"
-    return (
-        f"I'm sorry your {product} arrived with a broken part, and that your email {n} went unanswered. "
-        f"Please message us at lumenandloom.example/help and we will send the part for order {n} today. "
-        "Lumen & Loom Care team"
-    )
 
 
 def new_key(c: Container, name: str = "test") -> dict[str, str]:

@@ -34,10 +34,10 @@ from draftdesk.entry.problems import (
 )
 from draftdesk.errors import DraftdeskError, InputError
 from draftdesk.services.api_keys import ApiKey
-from draftdesk.services.batch_jobs import review_request
 from draftdesk.services.message_check import CheckRequest, CheckResult
 from draftdesk.services.rate_limit import RateLimiter
 from draftdesk.services.recorded_replies import RecordedReply, stream_recorded
+from draftdesk.services.review_io import review_request
 
 MAX_SYNC_REVIEWS = 100
 NDJSON = "application/x-ndjson"

@@ -31,12 +31,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from draftdesk.adapters.database import JobItemRow, JobRow
-from draftdesk.domain.drafts import ReviewReply, ReviewRequest
+from draftdesk.domain.drafts import ReviewReply
 from draftdesk.domain.jobs import MAX_JOB_ITEMS, JobItemResult, JobProgress, JobStatus
 from draftdesk.domain.reviews import REVIEW_FIELDS, Review
 from draftdesk.errors import InputError, RecordNotFound
 from draftdesk.services.language import CANDIDATES, detect_language
-from draftdesk.services.review_io import MIN_CONFIDENCE, _csv_rows
+from draftdesk.services.review_io import MIN_CONFIDENCE, csv_rows
 from draftdesk.services.text_files import validation_problems
 
 PAGE = 500  # items read or written per database round trip
@@ -60,19 +60,6 @@ def new_job_id() -> str:
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
     return str(uuid.UUID(int=value))
-
-
-def review_request(review: Review) -> ReviewRequest:
-    """The drafting request for a review record: the same mapping the in-UI bulk drafting uses."""
-    return ReviewRequest(
-        id=review.id,
-        text=review.text,
-        rating=review.rating,
-        product=review.product,
-        platform=review.platform,
-        author=review.author,
-        language=review.language,
-    )
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -147,7 +134,7 @@ class JobService:
                 "The CSV is empty.",
                 f"Upload a header line ({', '.join(REVIEW_FIELDS)}) and one row per review.",
             )
-        rows = _csv_rows(text, Path("The CSV upload"))
+        rows = csv_rows(text, Path("The CSV upload"))
         items: list[Any] = []
         for line, row in rows:
             if isinstance(row, dict):

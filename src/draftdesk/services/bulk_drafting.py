@@ -12,13 +12,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from draftdesk.domain.drafts import ReviewRequest
 from draftdesk.domain.problems import Problem
 from draftdesk.domain.users import User
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.records import RecordService
 from draftdesk.services.review_drafting import ReviewDrafter
-from draftdesk.services.review_io import read_reviews
+from draftdesk.services.review_io import read_reviews, review_request
 
 
 class BulkRow(BaseModel):
@@ -48,15 +47,7 @@ def draft_file(
     rows: list[BulkRow] = []
     for n, review in enumerate(batch.reviews):
         progress(n, len(batch.reviews))
-        request = ReviewRequest(
-            id=review.id,
-            text=review.text,
-            rating=review.rating,
-            product=review.product,
-            platform=review.platform,
-            author=review.author,
-            language=review.language,
-        )
+        request = review_request(review)
         try:
             reply = drafter.draft(request)
         except DraftdeskError as exc:

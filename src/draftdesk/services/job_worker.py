@@ -52,10 +52,10 @@ from draftdesk.adapters.llm.base import ChatLLM, LLMError
 from draftdesk.domain.drafts import ReviewReply, ToneIssue
 from draftdesk.domain.reviews import Review
 from draftdesk.errors import DraftdeskError
-from draftdesk.services.batch_jobs import review_request
 from draftdesk.services.records import RecordService
 from draftdesk.services.repetition import Resemblance, resemblance_issue
 from draftdesk.services.review_drafting import ReviewDrafter
+from draftdesk.services.review_io import review_request
 from draftdesk.services.text_features import shingles
 from draftdesk.services.tone_check import Repetition, report
 from draftdesk.settings import Settings

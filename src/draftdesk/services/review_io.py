@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from draftdesk.domain.drafts import ReviewRequest
 from draftdesk.domain.problems import Problem
 from draftdesk.domain.reviews import REVIEW_FIELDS, Review
 from draftdesk.errors import InputError
@@ -34,7 +35,7 @@ def read_reviews(path: Path, default_language: str = "en") -> ReviewBatch:
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         rows = _jsonl_rows(text, path)
     elif path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        rows = _csv_rows(text, path)
+        rows = csv_rows(text, path)
     else:
         raise InputError(f"{path} is neither CSV nor JSON Lines.", "Use a .csv or .jsonl file.")
     return parse_rows(rows, path, default_language)
@@ -68,7 +69,7 @@ def parse_rows(rows: list[tuple[int, Any]], path: Path, default_language: str = 
     return batch
 
 
-def _csv_rows(text: str, path: Path) -> list[tuple[int, Any]]:
+def csv_rows(text: str, path: Path) -> list[tuple[int, Any]]:
     dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -105,3 +106,16 @@ def _jsonl_rows(text: str, path: Path) -> list[tuple[int, Any]]:
             continue
         rows.append((n, value))
     return rows
+
+
+def review_request(review: Review) -> ReviewRequest:
+    """The drafting request for a review record, as the bulk page, batch jobs and the API draft it."""
+    return ReviewRequest(
+        id=review.id,
+        text=review.text,
+        rating=review.rating,
+        product=review.product,
+        platform=review.platform,
+        author=review.author,
+        language=review.language,
+    )
