@@ -3,23 +3,28 @@
     python benchmarks/batch.py [--reviews 1000] [--concurrency 16] [--latency 0.3] [--sequential 40]
 
 The app runs on 127.0.0.1 (FastAPI, the job worker in the same process) against the loopback
-OpenAI-compatible server answering every call after a fixed latency. A review costs two model
-calls (its kind, then the reply; revisions are off so the count is fixed), so the ideal wall time
-is reviews x 2 x latency / concurrency. The plain sequential loop (`ReviewDrafter.draft` one
-review after another) is measured on a sample and scaled to the whole batch. Then the same job
-with 20% of the model calls failing transiently (HTTP 503 with Retry-After: 0): every review
-must end done, none lost.
+OpenAI-compatible server, in a process of its own, answering every call after a fixed latency. A
+review costs two model calls (its kind, then the reply; revisions are off so the count is fixed),
+so the ideal wall time is reviews x 2 x latency / concurrency. The plain sequential loop
+(`ReviewDrafter.draft` one review after another) is measured on a sample and scaled to the whole
+batch. Then three jobs of new reviews: a wave (the model sums the reviews up as 3 problems, so
+retrieval's query cache helps), every summary different (no cache help), and 20% of the model
+calls failing transiently (HTTP 503 with Retry-After: 0): every review must end done, none lost.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
+import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -42,22 +47,49 @@ REPLY = (
 )
 
 
-def answer(body: dict[str, Any]) -> str:
-    if "You sort customer reviews" in str(body["messages"][0]["content"]):
-        return '{"kind": "legitimate_complaint", "problem": "damaged on arrival"}'
-    return REPLY
+class Answers:
+    """The model's answers. Its one-line problem summary feeds retrieval, whose query vectors are
+    cached, so the share of repeated summaries matters: `distinct` makes every one different."""
+
+    distinct = False
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        prompt = json.dumps(body["messages"])
+        if "You sort customer reviews" not in str(body["messages"][0]["content"]):
+            return REPLY
+        problem = next((p for p in PROBLEMS if p in prompt), "damaged")
+        if self.distinct:
+            order = re.findall(r"Order (\d+ \(\w+\)): my", prompt)[-1]
+            problem += f" (order {order})"
+        return json.dumps({"kind": "legitimate_complaint", "problem": problem})
 
 
-def reviews(n: int) -> list[dict[str, Any]]:
+def serve_model(conn: Connection, latency: float) -> None:
+    """The loopback model in a process of its own, as a provider is: its work takes none of the
+    app's CPU time. Commands on `conn`: "distinct", "flaky", "calls", "stop"."""
+    answers = Answers()
+    with FakeOpenAI(responder=answers, latency=latency) as llm:
+        conn.send(llm.base_url)
+        while (command := conn.recv()) != "stop":
+            if command == "distinct":
+                answers.distinct = True
+            elif command == "flaky":
+                answers.distinct = False
+                llm.fail_randomly(0.2, Failure(status=503, retry_after=0))
+            conn.send(len(llm.requests))
+
+
+def reviews(n: int, run: str) -> list[dict[str, Any]]:
     return [
         {
-            "id": f"bench-{i:05d}",
+            "id": f"{run}-{i:05d}",
             "platform": "trustpilot",
             "product": PRODUCTS[i % len(PRODUCTS)],
             "rating": 1 + i % 3,
             "created_at": datetime(2026, 12, 1, tzinfo=UTC).isoformat(),
             "author": f"Customer {i}",
-            "text": f"Order {i}: my {PRODUCTS[i % len(PRODUCTS)]} {PROBLEMS[i % len(PROBLEMS)]}.",
+            # The run in the text too: a review seen in an earlier run would find its vectors cached.
+            "text": f"Order {i} ({run}): my {PRODUCTS[i % len(PRODUCTS)]} {PROBLEMS[i % len(PROBLEMS)]}.",
         }
         for i in range(n)
     ]
@@ -88,12 +120,20 @@ def main() -> None:
     parser.add_argument("--sequential", type=int, default=40, help="reviews in the sequential sample")
     args = parser.parse_args()
 
-    with FakeOpenAI(responder=answer, latency=args.latency) as llm, tempfile.TemporaryDirectory() as tmp:
+    # Forked before this process loads models or starts threads.
+    model, child = multiprocessing.get_context("fork").Pipe()
+    model_process = multiprocessing.get_context("fork").Process(
+        target=serve_model, args=(child, args.latency), daemon=True
+    )
+    model_process.start()
+    base_url = model.recv()
+    runs: list[tuple[str, tuple[float, dict[str, Any], int], int, int]] = []
+    with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             data_dir=Path(tmp),
             llm_provider="openai",
-            openai_base_url=llm.base_url,
+            openai_base_url=base_url,
             openai_api_key="benchmark",
             llm_model="bench-model",
             max_revisions=0,
@@ -116,7 +156,7 @@ def main() -> None:
 
         sample = [
             ReviewRequest(text=r["text"], rating=r["rating"], product=r["product"], platform=r["platform"])
-            for r in reviews(args.sequential)
+            for r in reviews(args.sequential, "seq")
         ]
         each = []
         for request in sample:
@@ -125,30 +165,43 @@ def main() -> None:
             each.append(time.perf_counter() - t0)
         sequential = statistics.mean(each) * args.reviews
 
-        items = reviews(args.reviews)
-        clean = run_job(base, key, items)
-        llm.fail_randomly(0.2, Failure(status=503, retry_after=0))
-        calls_before = len(llm.requests)
-        flaky = run_job(base, key, [r | {"id": r["id"] + "-f"} for r in items])
-        failed_calls = len(llm.requests) - calls_before
+        retrieval = container.retrieval
+        for name, command in (
+            ("API job, a wave: 3 problems", None),
+            ("API job, every problem different", "distinct"),
+            ("API job, 20% of model calls fail (503)", "flaky"),
+        ):
+            if command:
+                model.send(command)
+                model.recv()
+            model.send("calls")
+            calls = model.recv()
+            embedded = retrieval.embedded
+            result = run_job(base, key, reviews(args.reviews, command or "wave"))
+            model.send("calls")
+            runs.append((name, result, model.recv() - calls, retrieval.embedded - embedded))
         server.should_exit = True
+    model.send("stop")
+    model_process.join(10)
 
     ideal = args.reviews * 2 * args.latency / args.concurrency
     print(
         f"{args.reviews} reviews, concurrency {args.concurrency}, "
         f"{args.latency * 1000:.0f} ms per model call, 2 calls per review\n"
     )
-    print("| run | wall s | x ideal | done | failed | result lines |")
-    print("|---|---:|---:|---:|---:|---:|")
-    print(f"| ideal (reviews x 2 x latency / concurrency) | {ideal:.1f} | 1.00 | | | |")
+    print("| run | wall s | x ideal | done | failed | result lines | model calls | query embeddings |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| ideal (reviews x 2 x latency / concurrency) | {ideal:.1f} | 1.00 | | | | | |")
     print(
         f"| sequential loop (mean of {args.sequential}, x {args.reviews}) | {sequential:.1f} | "
-        f"{sequential / ideal:.2f} | | | |"
+        f"{sequential / ideal:.2f} | | | | | |"
     )
-    for name, (seconds, status, lines) in (("API job", clean), ("API job, 20% of calls fail (503)", flaky)):
+    for name, (seconds, status, lines), calls, embedded in runs:
         p = status["progress"]
-        print(f"| {name} | {seconds:.1f} | {seconds / ideal:.2f} | {p['done']} | {p['failed']} | {lines} |")
-    print(f"\nmodel calls in the flaky run: {failed_calls}")
+        print(
+            f"| {name} | {seconds:.1f} | {seconds / ideal:.2f} | {p['done']} | {p['failed']} | {lines} "
+            f"| {calls} | {embedded} |"
+        )
 
 
 def _free_port() -> int:

@@ -96,3 +96,16 @@ def test_a_hit_carries_what_the_reader_needs(full_store: Container) -> None:
 def test_empty_query_is_refused(full_store: Container) -> None:
     with pytest.raises(InputError):
         full_store.retrieval.search(SearchRequest(query=" \n "))
+
+
+def test_a_repeated_query_is_answered_without_embedding_it_again(full_store: Container) -> None:
+    """A regenerate, or a wave of reviews about one problem, asks the same question again."""
+    retrieval = full_store.retrieval
+    request = SearchRequest(query="card payments declined at checkout", k=3)
+    before = retrieval.embedded
+    first = retrieval.search(request)
+    again = retrieval.search(request.model_copy(update={"query": "  card payments declined\nat checkout "}))
+    assert retrieval.embedded == before + 1
+    assert [(h.id, h.score) for h in again] == [(h.id, h.score) for h in first]
+    retrieval.search(SearchRequest(query="parcel stuck in customs", k=3))
+    assert retrieval.embedded == before + 2

@@ -195,6 +195,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets the UI read while a bulk run writes; foreign keys are off in SQLite by default.
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode a commit survives the process being killed without an fsync each time; only a
+    # power cut can take back the last commits. A batch job writes a few rows a draft.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -29,13 +29,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+import math
 import os
 import random
 import socket
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
@@ -53,7 +54,7 @@ from draftdesk.domain.drafts import ReviewReply, ToneIssue
 from draftdesk.domain.reviews import Review
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.records import RecordService
-from draftdesk.services.repetition import Resemblance, resemblance_issue
+from draftdesk.services.repetition import Resemblance, overlap, resemblance_issue
 from draftdesk.services.review_drafting import ReviewDrafter
 from draftdesk.services.review_io import review_request
 from draftdesk.services.text_features import shingles
@@ -126,7 +127,7 @@ class _JobReplies:
     """The replies already drafted in one job, indexed by 4-word shingles."""
 
     def __init__(self) -> None:
-        self.index: dict[str, set[int]] = defaultdict(set)
+        self.index: dict[str, list[int]] = defaultdict(list)  # shingle -> item row ids, oldest first
         self.texts: dict[int, tuple[str, str]] = {}  # item row id -> (review id, text)
         self.refreshed: datetime | None = None
 
@@ -135,19 +136,28 @@ class _JobReplies:
             return
         self.texts[item_id] = (review_id, text)
         for s in shingles(text):
-            self.index[s].add(item_id)
+            self.index[s].append(item_id)
 
     def match(self, text: str, max_overlap: float, exclude: int | None) -> ToneIssue | None:
         mine = shingles(text)
         if not mine:
             return None
-        hits = Counter(i for s in mine for i in self.index.get(s, ()) if i != exclude)
-        for item_id, n in hits.most_common(1):
-            share = n / len(mine)
-            if share >= max_overlap:
+        need = max(1, math.ceil(max_overlap * len(mine) - 1e-9))
+        # Prefix filter: a draft sharing `need` of these shingles holds at least one of any
+        # len - need + 1 of them, so only the drafts under the rarest few are candidates. Counting
+        # every shingle's drafts instead grows with the job: 30 x 100,000 for a job of look-alikes.
+        rarest = sorted(mine, key=lambda s: len(self.index.get(s, ())))[: len(mine) - need + 1]
+        tried: set[int] = set()
+        for s in rarest:
+            for item_id in reversed(self.index.get(s, ())):
+                if item_id == exclude or item_id in tried:
+                    continue
+                tried.add(item_id)
                 review_id, theirs = self.texts[item_id]
-                match = Resemblance(id=review_id, text=theirs, overlap=round(share, 3))
-                return resemblance_issue(match, "the draft for review")
+                share = overlap(mine, shingles(theirs))
+                if share >= max_overlap:
+                    match = Resemblance(id=review_id, text=theirs, overlap=round(share, 3))
+                    return resemblance_issue(match, "the draft for review")
         return None
 
 
@@ -190,7 +200,7 @@ class _Outcome:
 @dataclass
 class _Running:
     item: _Claimed
-    future: Future[_Outcome]
+    future: Future[None]
     deadline: float
 
 
@@ -226,7 +236,7 @@ class JobWorker:
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._running: dict[int, _Running] = {}
-        self._abandoned: list[Future[_Outcome]] = []
+        self._abandoned: list[Future[None]] = []
         self.drafted = 0  # drafts this worker wrote (done or failed), for tests and logs
 
     def _job_drafter(self, drafter: ReviewDrafter) -> ReviewDrafter:
@@ -285,7 +295,7 @@ class JobWorker:
         )
         if free > 0:
             for item in self._claim(free):
-                future = self._pool.submit(self._draft, item)
+                future = self._pool.submit(self._work, item)
                 self._running[item.id] = _Running(item, future, time.monotonic() + self.timeout)
         if not self._running:
             self._stop.wait(self.poll)
@@ -295,11 +305,6 @@ class JobWorker:
         for item_id, running in list(self._running.items()):
             if running.future.done():
                 del self._running[item_id]
-                try:
-                    outcome = running.future.result()
-                except Exception as exc:  # a bug in drafting: the item fails with it, the rest go on
-                    outcome = _Outcome(error=f"drafting failed unexpectedly: {type(exc).__name__}: {exc}")
-                self._finish(running.item, outcome)
             elif now > running.deadline:
                 del self._running[item_id]
                 self._abandoned.append(running.future)
@@ -395,6 +400,20 @@ class JobWorker:
                 )
 
     # --- drafting ------------------------------------------------------------------------
+    def _work(self, item: _Claimed) -> None:
+        """Draft one item and write its outcome, on a pool thread: the writes of many items overlap
+        instead of queueing behind the claiming loop. An item the loop gave up on meanwhile (past its
+        deadline) is not written twice: every write compares the claim token."""
+        try:
+            outcome = self._draft(item)
+        except Exception as exc:  # a bug in drafting: the item fails with it, the rest go on
+            log.exception("drafting item %s failed unexpectedly", item.id)
+            outcome = _Outcome(error=f"drafting failed unexpectedly: {type(exc).__name__}: {exc}")
+        try:
+            self._finish(item, outcome)
+        except Exception:  # its lease runs out and the item is drafted again: nothing is lost
+            log.exception("could not write the result of item %s", item.id)
+
     def _draft(self, item: _Claimed) -> _Outcome:
         failures = _Failures()
         _current.failures, _current.job = failures, (item.job_id, item.id)

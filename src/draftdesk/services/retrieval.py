@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -16,6 +18,9 @@ from draftdesk.errors import InputError
 
 MAX_QUERY_CHARS = 2000
 SNIPPET_CHARS = 240
+# Query vectors kept (about 1.5 KB each). Embedding a query is most of a search's cost, and the same
+# query comes back often: a regenerate, a wave of reviews about one problem, an agent's repeated search.
+QUERY_CACHE = 4096
 
 
 class SearchFilters(BaseModel):
@@ -51,15 +56,19 @@ class Hit(BaseModel):
 
 
 class RetrievalService:
-    def __init__(self, store: ChromaStore, embedder: Embedder) -> None:
+    def __init__(self, store: ChromaStore, embedder: Embedder, cache_size: int = QUERY_CACHE) -> None:
         self.store = store
         self.embedder = embedder
+        self.cache_size = cache_size
+        self._vectors: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.embedded = 0  # queries that needed the model (the rest came from the cache)
 
     def search(self, request: SearchRequest) -> list[Hit]:
         query = " ".join(request.query.split())
         if not query:
             raise InputError("The search text is empty.", "Type a few words that describe what you need.")
-        vector = np.asarray(self.embedder.embed_query(query[:MAX_QUERY_CHARS]), dtype=np.float32)
+        vector = self._vector(query[:MAX_QUERY_CHARS])
         fetch = request.k * 4 if request.mmr else request.k
         candidates: list[tuple[Hit, np.ndarray[Any, Any]]] = []
         for kind in request.kinds:
@@ -82,6 +91,22 @@ class RetrievalService:
             k=request.k,
         )
         return [candidates[i][0] for i in chosen]
+
+    def _vector(self, query: str) -> np.ndarray[Any, Any]:
+        with self._lock:
+            vector = self._vectors.get(query)
+            if vector is not None:
+                self._vectors.move_to_end(query)
+                return vector
+        # Outside the lock: concurrent drafts embed in parallel (the model releases the GIL).
+        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        vector.setflags(write=False)
+        with self._lock:
+            self.embedded += 1
+            self._vectors[query] = vector
+            while len(self._vectors) > self.cache_size:
+                self._vectors.popitem(last=False)
+        return vector
 
     def _query_kind(
         self,

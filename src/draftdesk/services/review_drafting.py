@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from langchain_core.messages import BaseMessage, HumanMessage
 
@@ -32,7 +33,7 @@ from draftdesk.errors import InputError
 from draftdesk.services.drafting_support import DraftingContext, clean_answer, revise
 from draftdesk.services.language import detect_language
 from draftdesk.services.prompt_library import PromptFile, fenced, new_fence
-from draftdesk.services.retrieval import SearchRequest
+from draftdesk.services.retrieval import Hit, SearchRequest
 from draftdesk.services.review_kind import KIND_HELP, heuristic_kind, model_kind
 from draftdesk.services.tone_check import UNSAFE_RULES, CheckContext
 
@@ -117,17 +118,21 @@ class ReviewDrafter:
         llm = self.ctx.llm
         fallback_reason = None
         kind, problem = heuristic_kind(review), ""
-        # A 1.5B local model sorts reviews no better than the signals, and costs seconds a call.
-        if llm is not None and llm.engine != Engine.LOCAL:
-            try:
-                found, problem = model_kind(llm, self.ctx.prompts["review_kind"], review)
-                kind = found or kind
-            except LLMError as exc:
-                fallback_reason, llm = str(exc), None
-        timings["classify"] = _lap(started)
+        # The past-incident lookup needs only the review: it runs while the model sorts the review,
+        # so its query embedding costs no wall time.
+        with ThreadPoolExecutor(1, thread_name_prefix="draftdesk-incident") as side:
+            incident = side.submit(self._related_incident, review)
+            # A 1.5B local model sorts reviews no better than the signals, and costs seconds a call.
+            if llm is not None and llm.engine != Engine.LOCAL:
+                try:
+                    found, problem = model_kind(llm, self.ctx.prompts["review_kind"], review)
+                    kind = found or kind
+                except LLMError as exc:
+                    fallback_reason, llm = str(exc), None
+            timings["classify"] = _lap(started)
 
-        mark = time.perf_counter()
-        sources, guidance = self._guidance(review, kind, problem)
+            mark = time.perf_counter()
+            sources, guidance = self._guidance(review, kind, problem, incident.result())
         timings["retrieve"] = _lap(mark)
 
         limit = self.ctx.kb.limits().get(f"review.{review.platform}", DEFAULT_REPLY_LIMIT)
@@ -182,7 +187,9 @@ class ReviewDrafter:
         )
         return reply
 
-    def _guidance(self, review: ReviewRequest, kind: ReviewKind, problem: str) -> tuple[list[Source], str]:
+    def _guidance(
+        self, review: ReviewRequest, kind: ReviewKind, problem: str, incident: Hit | None
+    ) -> tuple[list[Source], str]:
         query = f"{kind.value.replace('_', ' ')}: {problem or review.text[:400]}"
         hits = self.ctx.retrieval.search(SearchRequest(query=query, kinds=[KnowledgeKind.GUIDELINES], k=2))
         sources = [
@@ -190,25 +197,27 @@ class ReviewDrafter:
             for h in hits
         ]
         text = "\n\n".join(_without_examples(h.text)[:700] for h in hits)
-        incidents = self.ctx.retrieval.search(
-            SearchRequest(query=review.text[:600], kinds=[KnowledgeKind.INCIDENTS], k=1)
-        )
-        for h in incidents:
-            if h.score >= self.ctx.related_incident_score:
-                sources.append(
-                    Source(
-                        id=h.id,
-                        title=h.title,
-                        collection=str(h.kind),
-                        why="a past incident about the same problem",
-                    )
+        if incident is not None:
+            sources.append(
+                Source(
+                    id=incident.id,
+                    title=incident.title,
+                    collection=str(incident.kind),
+                    why="a past incident about the same problem",
                 )
-                text += (
-                    "\n\nA past incident that may be related (mention it only if this review is "
-                    f"about it): {h.snippet}"
-                )
+            )
+            text += (
+                "\n\nA past incident that may be related (mention it only if this review is "
+                f"about it): {incident.snippet}"
+            )
         sources += self.ctx.policy_sources
         return sources, text
+
+    def _related_incident(self, review: ReviewRequest) -> Hit | None:
+        found = self.ctx.retrieval.search(
+            SearchRequest(query=review.text[:600], kinds=[KnowledgeKind.INCIDENTS], k=1)
+        )
+        return next((h for h in found if h.score >= self.ctx.related_incident_score), None)
 
     def _with_model(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from draftdesk.domain.drafts import Family, Severity, ToneIssue
 from draftdesk.services import tone_cues as cues
@@ -215,10 +216,16 @@ def _eights(text: str) -> list[str]:
     return [" ".join(said[i : i + 8]) for i in range(len(said) - 7)]
 
 
+@lru_cache(maxsize=256)
+def _eight_set(text: str) -> frozenset[str]:
+    """For the prompt and the guidance: a few texts, each checked against every draft."""
+    return frozenset(_eights(text))
+
+
 def leak(text: str, secret: str, guidance: str = "") -> Iterable[ToneIssue]:
     """Eight words in a row from the instructions, or a draft made of the playbook, is not a reply."""
     said = _eights(text)
-    if set(said) & set(_eights(secret)):
+    if not _eight_set(secret).isdisjoint(said):
         yield issue(
             "prompt_leak",
             Family.UNSUPPORTED_CLAIM,
@@ -226,7 +233,7 @@ def leak(text: str, secret: str, guidance: str = "") -> Iterable[ToneIssue]:
             "Remove them; reply only to the customer.",
         )
     # Echoing a policy line is fine; a draft that is mostly guidance text speaks to nobody.
-    copied = set(_eights(guidance)) if guidance else set()
+    copied = _eight_set(guidance) if guidance else frozenset()
     if said and sum(s in copied for s in said) / len(said) > 0.25:
         yield issue(
             "copied_guidance",
