@@ -35,6 +35,8 @@ from draftdesk.services.review_io import read_reviews
 from draftdesk.services.template_engine import TemplateEngine
 from draftdesk.services.tone_check import ToneChecker
 from draftdesk.services.users import UserService
+from draftdesk.services.wave_analysis import WaveAnalyzer
+from draftdesk.services.wave_themes import ReviewVectors
 from draftdesk.settings import Settings
 
 
@@ -86,6 +88,10 @@ class Container:
             ingest=lambda progress, rebuild: self.ingest(rebuild=rebuild, progress=progress),
             reload=self.reload_knowledge,
         )
+
+    @cached_property
+    def waves(self) -> WaveAnalyzer:
+        return WaveAnalyzer(ReviewVectors(self.store, self.embedder), self.retrieval)
 
     @cached_property
     def prompts(self) -> PromptLibrary:

@@ -24,6 +24,7 @@ from draftdesk.container import Container
 from draftdesk.domain.drafts import Engine, IncidentFacts, IncidentPack
 from draftdesk.domain.jobs import MAX_JOB_ITEMS, JobItemResult, JobStatus
 from draftdesk.domain.reviews import Review
+from draftdesk.domain.waves import WaveReport
 from draftdesk.entry.problems import (
     PROBLEM_JSON,
     NotAcceptable,
@@ -291,6 +292,40 @@ def build_router(container: Container) -> APIRouter:
             )
         location = str(request.url_for("job_status", job_id=status.id).path)
         return JSONResponse(status.model_dump(mode="json"), status_code=202, headers={"Location": location})
+
+    @router.post(
+        "/review-waves",
+        tags=["waves"],
+        summary="Analyse a wave of reviews",
+        response_model=WaveReport,
+        responses=_problems(415, *_COMMON),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": 'Reviews with dates: JSON `{"reviews": [...]}` or a CSV body with the review '
+                "columns. A bad row is listed in `problems`; the others are analysed.",
+                "content": {
+                    "application/json": {
+                        "schema": JobRequest.model_json_schema(),
+                        "example": {"reviews": [_REVIEW_EXAMPLE]},
+                    },
+                    CSV: {"schema": {"type": "string"}},
+                },
+            }
+        },
+    )
+    async def review_waves(request: Request, key: Caller) -> WaveReport:
+        """Themes, spikes with their trigger, suspected fakes with reasons, incident links, actions,
+        a 'what we changed' draft and an honest-review request."""
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media == CSV:
+            return await run_in_threadpool(container.waves.analyze_csv, await request.body())
+        if media in ("", "application/json") or media.endswith("+json"):
+            body = _job_request(await request.body())
+            return await run_in_threadpool(container.waves.analyze_records, body.reviews)
+        raise UnsupportedMediaType(
+            f"A wave cannot be read from {media!r}.", "Send application/json or text/csv."
+        )
 
     @router.get(
         "/jobs/{job_id}",

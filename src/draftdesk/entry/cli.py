@@ -17,6 +17,7 @@ from draftdesk.entry.cli_draft import draft_app
 from draftdesk.entry.cli_keys import keys_app
 from draftdesk.entry.cli_support import container_scope, first_start, out, print_summary, progress_bar
 from draftdesk.entry.cli_users import users_app
+from draftdesk.entry.cli_waves import waves
 from draftdesk.services.retrieval import SearchFilters, SearchRequest
 
 app = typer.Typer(
@@ -104,6 +105,7 @@ app.add_typer(keys_app, name="keys")
 app.command()(check)
 app.command()(publish)
 app.command()(batch)
+app.command()(waves)
 
 
 def main() -> None:

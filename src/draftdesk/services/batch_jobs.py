@@ -36,7 +36,7 @@ from draftdesk.domain.jobs import MAX_JOB_ITEMS, JobItemResult, JobProgress, Job
 from draftdesk.domain.reviews import REVIEW_FIELDS, Review
 from draftdesk.errors import InputError, RecordNotFound
 from draftdesk.services.language import CANDIDATES, detect_language
-from draftdesk.services.review_io import MIN_CONFIDENCE, csv_rows
+from draftdesk.services.review_io import MIN_CONFIDENCE, csv_rows, decode_upload
 from draftdesk.services.text_files import validation_problems
 
 PAGE = 500  # items read or written per database round trip
@@ -120,20 +120,7 @@ class JobService:
         InputError when the bytes are not UTF-8 or the header lacks a required column; a bad
         row fails alone with its line number in the reason.
         """
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise InputError(
-                f"The CSV is not UTF-8: byte 0x{data[exc.start]:02x} on line {line} "
-                f"(offset {exc.start}) cannot be read.",
-                "Save the file as UTF-8 (in Excel: Save As → CSV UTF-8) and upload it again.",
-            ) from exc
-        if not text.strip():
-            raise InputError(
-                "The CSV is empty.",
-                f"Upload a header line ({', '.join(REVIEW_FIELDS)}) and one row per review.",
-            )
+        text = decode_upload(data)
         rows = csv_rows(text, Path("The CSV upload"))
         items: list[Any] = []
         for line, row in rows:

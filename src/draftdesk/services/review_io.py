@@ -41,6 +41,25 @@ def read_reviews(path: Path, default_language: str = "en") -> ReviewBatch:
     return parse_rows(rows, path, default_language)
 
 
+def decode_upload(data: bytes) -> str:
+    """An uploaded CSV's text; InputError naming the first byte that is not UTF-8, or an empty file."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"The CSV is not UTF-8: byte 0x{data[exc.start]:02x} on line {line} "
+            f"(offset {exc.start}) cannot be read.",
+            "Save the file as UTF-8 (in Excel: Save As → CSV UTF-8) and upload it again.",
+        ) from exc
+    if not text.strip():
+        raise InputError(
+            "The CSV is empty.",
+            f"Upload a header line ({', '.join(REVIEW_FIELDS)}) and one row per review.",
+        )
+    return text
+
+
 def parse_rows(rows: list[tuple[int, Any]], path: Path, default_language: str = "en") -> ReviewBatch:
     batch = ReviewBatch()
     seen: set[str] = set()
