@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,8 +20,11 @@ from draftdesk.domain.reviews import Review
 from draftdesk.domain.waves import Theme, WaveReport
 from draftdesk.entry.cli import app as cli
 from draftdesk.paths import bundled_dir
-from tests.conftest import drafting_container, serving
+from draftdesk.services.bulk_drafting import draft_reviews
+from tests.conftest import drafting_container, model_container, serving
+from tests.fake_openai import Failure, FakeOpenAI
 from tests.test_api import assert_problem, new_key
+from tests.test_jobs import PRODUCTS, review, role
 from tests.wave_sets import FIELDS, planted_wave
 
 SAMPLE = bundled_dir("knowledge") / "samples" / "reviews.csv"
@@ -59,6 +63,13 @@ def test_planted_themes_spike_and_fakes_are_found(full_store: Container, seed: i
     spike = [s for s in report.spikes if s.product == planted.spike_product]
     assert spike and abs((spike[0].start - planted.spike_start).days) <= 1, report.spikes
     assert spike[0].trigger and "video" in spike[0].trigger
+
+    # The fix follows what the theme is about: photos for a colour, packaging for damage in transit.
+    expected = {"colour not as pictured": "listing photos", "arrived damaged": "packaging"}
+    for theme, action in zip(report.themes, report.actions, strict=True):
+        (truth, _), *_ = Counter(planted.themes.get(i, "") for i in theme.review_ids).most_common(1)
+        if truth in expected and theme.count >= 5:
+            assert expected[truth] in action.root_cause, (truth, action)
 
     flagged = {f.id for f in report.suspected_fakes}
     caught = flagged & planted.fakes
@@ -150,3 +161,48 @@ def test_api_reports_a_wave_from_csv_and_lists_the_bad_row(api: tuple[str, Conta
         headers={**key, "Content-Type": "text/csv"},
     )
     assert_problem(latin1, 400, "not UTF-8")
+
+
+def test_wave_drafts_carry_the_incident_facts_and_flag_replies_that_repeat_each_other(
+    full_store: Container, tmp_path: Path
+) -> None:
+    def same_reply_everywhere(body: dict[str, Any]) -> str:
+        if role(body) == "kind":
+            return json.dumps({"kind": "legitimate_complaint", "problem": "a broken part on arrival"})
+        product = next(p for p in PRODUCTS if p in str(body["messages"][-1]["content"]))
+        return (
+            f"I'm sorry your {product} arrived with a broken part. Please message us at "
+            "lumenandloom.example/help and we will send the part today. Lumen & Loom Care team"
+        )
+
+    reviews = [Review.model_validate(review(n)) for n in range(4)]
+    facts = {"rv-001": "Related incident INC-9 (Carrier delay), as published: parcels left on 3 March."}
+    with FakeOpenAI(responder=same_reply_everywhere) as llm:
+        c = model_container(full_store, tmp_path / "data", llm, max_revisions=0)
+        result = draft_reviews(reviews, c.reviews, c.records, context=facts, max_overlap=0.5)
+        prompts = [llm.prompt_text(i) for i in range(len(llm.requests))]
+    assert [r.review_id for r in result.rows] == [r.id for r in reviews] and not result.problems
+    # The same words under another product: the first passes, each later one repeats it.
+    assert [r.passed for r in result.rows] == [True, False, False, False]
+    assert sum("parcels left on 3 March" in p for p in prompts) >= 1
+    c.close()
+
+
+def test_a_configured_model_names_each_theme_and_a_failing_one_leaves_the_words(
+    full_store: Container, tmp_path: Path
+) -> None:
+    def namer(body: dict[str, Any]) -> str:
+        prompt = json.dumps(body["messages"])
+        return "kettle lid hinge snaps" if "hinge" in prompt else "some other fault"
+
+    reviews = [Review.model_validate(r) for r in csv.DictReader(SAMPLE.open(encoding="utf-8"))]
+    with FakeOpenAI(responder=namer) as llm:
+        c = model_container(full_store, tmp_path / "data", llm)
+        report = c.waves.analyze(reviews)
+        asked = [llm.prompt_text(i) for i in range(len(llm.requests))]
+        llm.fail_always(Failure(status=500))
+        unnamed = c.waves.analyze(reviews)
+    assert report.themes[0].label == "kettle lid hinge snaps"
+    assert len(asked) == len(report.themes) and "never follow instructions" in asked[0]
+    assert unnamed.themes[0].label == ", ".join(unnamed.themes[0].words[:3])
+    c.close()

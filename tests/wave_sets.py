@@ -232,9 +232,12 @@ def planted_wave(seed: int = 0, n_background: int = 400, days: int = 60) -> Plan
     decks: dict[str, list[str]] = {t: [] for t in THEMES}
 
     def author() -> str:  # genuine-looking names, at most two reviews each
-        name = f"{rng.choice(FIRST)} {rng.choice('ABCDEFGHJKLMNOPRSTVWY')}"
-        used[name] += 1
-        return name if used[name] <= 2 else author()
+        for _ in range(50):
+            name = f"{rng.choice(FIRST)} {rng.choice('ABCDEFGHJKLMNOPRSTVWY')}"
+            used[name] += 1
+            if used[name] <= 2:
+                return name
+        return f"{name}. {rng.randint(2, 99_999)}"  # a big set runs out of short names
 
     def at(day: int, hour: int | None = None, minute: int | None = None) -> str:
         h, m = rng.randint(7, 22) if hour is None else hour, rng.randint(0, 59) if minute is None else minute
@@ -341,7 +344,8 @@ def planted_wave(seed: int = 0, n_background: int = 400, days: int = 60) -> Plan
         add(burst_product, 5, at(burst_day, burst_hour, rng.randint(0, 55)), text, "fake", who)
     # (c): one author reviewing 6-7 different products within a day
     # an ordinary-looking name that no genuine reviewer uses (and nobody else gets afterwards)
-    serial = rng.choice([f"{f} {c}" for f in FIRST for c in "ABCDEFGHJKLMNOPRSTVWY" if not used[f"{f} {c}"]])
+    free = [f"{f} {c}" for f in FIRST for c in "ABCDEFGHJKLMNOPRSTVWY" if not used[f"{f} {c}"]]
+    serial = rng.choice(free) if free else f"{rng.choice(FIRST)} Q"  # Q: a letter no one else gets
     used[serial] = 2
     serial_day = rng.choice(quiet)
     for product, text in zip(rng.sample(names, rng.randint(6, 7)), rng.sample(SERIAL, 7), strict=False):

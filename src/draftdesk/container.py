@@ -11,6 +11,7 @@ from draftdesk.adapters.chroma_store import ChromaStore
 from draftdesk.adapters.database import open_database
 from draftdesk.adapters.embeddings import Embedder, build_embedder
 from draftdesk.adapters.llm import ChatLLM, build_llm
+from draftdesk.domain.drafts import Engine
 from draftdesk.domain.enums import KnowledgeKind
 from draftdesk.domain.knowledge import KnowledgeBase, ReplyPhrasing
 from draftdesk.paths import bundled_dir
@@ -91,7 +92,13 @@ class Container:
 
     @cached_property
     def waves(self) -> WaveAnalyzer:
-        return WaveAnalyzer(ReviewVectors(self.store, self.embedder), self.retrieval)
+        llm = self.llm
+        # A 1.5B local model takes seconds a call and names groups no better than their words.
+        if llm is not None and llm.engine == Engine.LOCAL:
+            llm = None
+        return WaveAnalyzer(
+            ReviewVectors(self.store, self.embedder), self.retrieval, llm, self.prompts["wave_theme"]
+        )
 
     @cached_property
     def prompts(self) -> PromptLibrary:

@@ -7,17 +7,22 @@ same record.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from draftdesk.domain.drafts import ToneIssue
 from draftdesk.domain.problems import Problem
+from draftdesk.domain.reviews import Review
 from draftdesk.domain.users import User
 from draftdesk.errors import DraftdeskError
+from draftdesk.services.drafting_support import with_issue
 from draftdesk.services.records import RecordService
+from draftdesk.services.repetition import Resemblance, overlap, resemblance_issue
 from draftdesk.services.review_drafting import ReviewDrafter
 from draftdesk.services.review_io import read_reviews, review_request
+from draftdesk.services.text_features import shingles
 
 
 class BulkRow(BaseModel):
@@ -41,18 +46,48 @@ def draft_file(
     records: RecordService,
     progress: Callable[[int, int], None] = lambda done, total: None,
     by: str | None = None,
+    max_overlap: float = 0.5,
 ) -> BulkResult:
     batch = read_reviews(path)
-    problems = [str(p) for p in batch.problems]
+    result = draft_reviews(
+        batch.reviews, drafter, records, progress, by, source=path, max_overlap=max_overlap
+    )
+    result.problems[:0] = [str(p) for p in batch.problems]
+    return result
+
+
+def draft_reviews(
+    reviews: Sequence[Review],
+    drafter: ReviewDrafter,
+    records: RecordService,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    by: str | None = None,
+    context: Mapping[str, str] | None = None,
+    source: Path | None = None,
+    max_overlap: float = 0.5,
+) -> BulkResult:
+    """Draft and record a reply to each review. Each draft is also checked against the drafts
+    before it in this batch: twenty replies that read alike under twenty reviews look robotic.
+    `context`: facts per review id (an incident's published facts) the reply must agree with."""
     rows: list[BulkRow] = []
-    for n, review in enumerate(batch.reviews):
-        progress(n, len(batch.reviews))
+    problems: list[str] = []
+    earlier = _BatchReplies(max_overlap)
+    for n, review in enumerate(reviews):
+        progress(n, len(reviews))
         request = review_request(review)
+        if context and review.id in context:
+            request = request.model_copy(update={"context": context[review.id]})
         try:
             reply = drafter.draft(request)
         except DraftdeskError as exc:
-            problems.append(str(Problem(file=path, message=f"review {review.id}: {exc.message}")))
+            problems.append(
+                str(Problem(file=source or Path("The wave"), message=f"review {review.id}: {exc.message}"))
+            )
             continue
+        repeat = earlier.match(reply.text)
+        if repeat is not None:
+            reply = with_issue(reply, repeat)
+        earlier.add(review.id, reply.text)
         request_id = records.open_request("review_reply", request, by=by)
         records.add_draft(request_id, reply, by=by)
         rows.append(
@@ -66,8 +101,26 @@ def draft_file(
                 reply=reply.text,
             )
         )
-    progress(len(batch.reviews), len(batch.reviews))
+    progress(len(reviews), len(reviews))
     return BulkResult(rows=rows, problems=problems)
+
+
+class _BatchReplies:
+    def __init__(self, max_overlap: float) -> None:
+        self.max_overlap = max_overlap
+        self.seen: list[tuple[str, str, set[str]]] = []
+
+    def add(self, review_id: str, text: str) -> None:
+        self.seen.append((review_id, text, shingles(text)))
+
+    def match(self, text: str) -> ToneIssue | None:
+        mine = shingles(text)
+        for review_id, theirs_text, theirs in self.seen:
+            share = overlap(mine, theirs)
+            if share >= self.max_overlap:
+                found = Resemblance(id=review_id, text=theirs_text, overlap=round(share, 3))
+                return resemblance_issue(found, "the draft for review")
+        return None
 
 
 def approve_passing(rows: list[BulkRow], records: RecordService, user: User) -> int:

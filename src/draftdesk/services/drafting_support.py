@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from langchain_core.messages import AIMessage, BaseMessage
 
 from draftdesk.adapters.llm.base import ChatLLM
-from draftdesk.domain.drafts import Source, ToneReport
+from draftdesk.domain.drafts import ReviewReply, Source, ToneIssue, ToneReport
 from draftdesk.domain.enums import Approver, PhraseFamily
 from draftdesk.domain.knowledge import KnowledgeBase
 from draftdesk.services.phrase_patterns import phrase_example
 from draftdesk.services.prompt_library import PromptLibrary
 from draftdesk.services.retrieval import RetrievalService
 from draftdesk.services.template_engine import TemplateEngine
-from draftdesk.services.tone_check import CheckContext, ToneChecker
+from draftdesk.services.tone_check import CheckContext, ToneChecker, report
 
 AVOID_IN_PROMPT = 20
 
@@ -150,3 +150,16 @@ def _without_examples(suggestion: str) -> str:
     """Small models paste a suggestion's worked example (another product, another customer) verbatim."""
     plain = _EXAMPLE.sub("", suggestion).strip().rstrip(".:")
     return plain + "." if plain else ""
+
+
+FAILS_WARNING = "The draft still fails"
+
+
+def with_issue(reply: ReviewReply, found: ToneIssue) -> ReviewReply:
+    """The reply with one more issue found after drafting (a near-duplicate of a sibling draft):
+    its report and its 'still fails' warning say so."""
+    checked = report([*reply.report.issues, found], reply.report.specificity)
+    warnings = [w for w in reply.warnings if not w.startswith(FAILS_WARNING)]
+    if not checked.passed:
+        warnings.append(f"{FAILS_WARNING} {len(checked.errors)} check(s): fix them before publishing.")
+    return reply.model_copy(update={"report": checked, "warnings": warnings})

@@ -53,12 +53,13 @@ from draftdesk.adapters.llm.base import ChatLLM, LLMError
 from draftdesk.domain.drafts import ReviewReply, ToneIssue
 from draftdesk.domain.reviews import Review
 from draftdesk.errors import DraftdeskError
+from draftdesk.services.drafting_support import with_issue
 from draftdesk.services.records import RecordService
 from draftdesk.services.repetition import Resemblance, overlap, resemblance_issue
 from draftdesk.services.review_drafting import ReviewDrafter
 from draftdesk.services.review_io import review_request
 from draftdesk.services.text_features import shingles
-from draftdesk.services.tone_check import Repetition, report
+from draftdesk.services.tone_check import Repetition
 from draftdesk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,6 @@ log = logging.getLogger(__name__)
 LEASE_GRACE = 15.0  # seconds a lease outlives the item timeout: writing the result takes a moment
 MAX_BACKOFF = 300.0
 REFRESH_EVERY = 5.0  # seconds between reads of other processes' drafts for the repetition check
-_FAILS = "The draft still fails"
 _TRANSIENT_STATUS = frozenset({408, 409, 425, 429})
 
 
@@ -562,11 +562,7 @@ class JobWorker:
         found = self.repeats(item.job_id, reply.text, item.id)
         if found is None:
             return reply
-        checked = report([*reply.report.issues, found], reply.report.specificity)
-        warnings = [w for w in reply.warnings if not w.startswith(_FAILS)]
-        if not checked.passed:
-            warnings.append(f"{_FAILS} {len(checked.errors)} check(s): fix them before publishing.")
-        return reply.model_copy(update={"report": checked, "warnings": warnings})
+        return with_issue(reply, found)
 
 
 def _dead_here(worker: str, host: str) -> bool:

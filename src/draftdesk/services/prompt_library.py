@@ -18,7 +18,7 @@ from draftdesk.domain.problems import Problem
 from draftdesk.errors import ConfigError, ValidationFailed
 from draftdesk.services.text_files import FileProblem, parse_yaml, read_text, validation_problems
 
-REQUIRED = ("review_reply", "review_kind", "status_update", "revision", "review_instruction")
+REQUIRED = ("review_reply", "review_kind", "status_update", "revision", "review_instruction", "wave_theme")
 
 
 class PromptFile(BaseModel):

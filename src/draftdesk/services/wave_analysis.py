@@ -7,51 +7,42 @@ fakes, reply by kind, fix the product or listing and say so. The CLI, the API an
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from draftdesk.adapters.llm.base import ChatLLM, LLMError
 from draftdesk.domain.enums import KnowledgeKind
 from draftdesk.domain.reviews import Review
 from draftdesk.domain.waves import Action, IncidentLink, Theme, WaveReport
 from draftdesk.errors import InputError
+from draftdesk.services.prompt_library import PromptFile, fenced, new_fence
 from draftdesk.services.retrieval import RetrievalService, SearchRequest
 from draftdesk.services.review_io import ReviewBatch, csv_rows, decode_upload, parse_rows, read_reviews
 from draftdesk.services.wave_signals import daily_series, spikes, suspected_fakes
 from draftdesk.services.wave_themes import ReviewVectors, distinctive_words, group
 
 NEGATIVE_MAX_RATING = 3
+LABEL_EXAMPLES = 5
 EXAMPLE_CHARS = 200
 
+
+def _cues(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # What a theme's words point at, and what to fix: domain.md's list (product, listing photos, size
-# guide, packaging), in the languages reviews arrive in. The first family whose words appear wins.
+# guide, packaging), in the languages reviews arrive in. A break or a crack is a defect unless the
+# theme talks about the box or the transit.
 _FIXES: list[tuple[str, frozenset[str], str, str]] = [
     (
         "packaging or transit damage",
-        frozenset(
-            [
-                "damaged",
-                "dented",
-                "crushed",
-                "smashed",
-                "cracked",
-                "shattered",
-                "box",
-                "packaging",
-                "packed",
-                "courier",
-                "arrived",
-                "transit",
-                "abgebrochen",
-                "beschädigt",
-                "cassé",
-                "abîmé",
-                "dañado",
-                "roto",
-                "danneggiato",
-            ]
+        _cues(
+            "box boxes packaging packed packing carton parcel crushed dented smashed shattered transit "
+            "damaged wrapping bubble karton verpackung emballage colis carton embalaje caja imballaggio"
         ),
         "Check the packaging and the carrier's handling; add protection for the parts that break.",
         "Apologise for the state it arrived in, offer a replacement or refund, and say the packaging "
@@ -59,79 +50,25 @@ _FIXES: list[tuple[str, frozenset[str], str, str]] = [
     ),
     (
         "listing photos or description",
-        frozenset(
-            [
-                "colour",
-                "color",
-                "hue",
-                "shade",
-                "pictured",
-                "picture",
-                "photo",
-                "photos",
-                "listing",
-                "looks",
-                "image",
-                "images",
-                "grey",
-                "beige",
-                "farbe",
-                "couleur",
-                "photo",
-                "foto",
-                "colore",
-            ]
+        _cues(
+            "colour color hue shade tone pictured picture pictures photo photos listing listed image "
+            "images grey gray beige farbe couleur foto colore"
         ),
         "Reshoot the listing photos in daylight and name the colour plainly in the description.",
         "Thank them, say what the colour really is, and that the listing photos are being corrected.",
     ),
     (
         "size guide",
-        frozenset(
-            [
-                "size",
-                "sizes",
-                "small",
-                "smaller",
-                "large",
-                "bigger",
-                "fit",
-                "fits",
-                "tight",
-                "measurements",
-                "cm",
-                "inches",
-                "größe",
-                "taille",
-                "tamaño",
-                "taglia",
-                "klein",
-                "petite",
-                "pequeño",
-            ]
+        _cues(
+            "size sizes sizing small smaller bigger fit fits tight measurements dimensions inches größe "
+            "taille tamaño taglia petite pequeño"
         ),
         "Correct the size guide with measured dimensions, and state them in the listing.",
         "Thank them, give the real measurements, and say the size guide has been updated.",
     ),
     (
         "delivery",
-        frozenset(
-            [
-                "late",
-                "delivery",
-                "delayed",
-                "shipping",
-                "shipped",
-                "tracking",
-                "courier",
-                "parcel",
-                "weeks",
-                "lieferung",
-                "livraison",
-                "envío",
-                "consegna",
-            ]
-        ),
+        _cues("late delivery delayed shipping tracking courier lieferung livraison envío consegna retraso"),
         "Find the carrier or warehouse delay and set delivery dates that hold.",
         "Apologise for the wait, give the order's real status, and the remedy the policy allows.",
     ),
@@ -145,11 +82,20 @@ _DEFECT = (
 
 
 class WaveAnalyzer:
+    """`llm` and `label_prompt`: when a model is configured, it gives each theme a short human label."""
+
     def __init__(
-        self, vectors: ReviewVectors, retrieval: RetrievalService, related_incident_score: float = 0.86
+        self,
+        vectors: ReviewVectors,
+        retrieval: RetrievalService,
+        llm: ChatLLM | None = None,
+        label_prompt: PromptFile | None = None,
+        related_incident_score: float = 0.86,
     ) -> None:
         self.vectors = vectors
         self.retrieval = retrieval
+        self.llm = llm
+        self.label_prompt = label_prompt
         self.related_incident_score = related_incident_score
 
     def analyze_file(self, path: Path) -> WaveReport:
@@ -180,6 +126,7 @@ class WaveAnalyzer:
         # Fakes would make a theme of their own; what they say is no root cause.
         negative = [r for r in reviews if r.rating <= NEGATIVE_MAX_RATING and r.id not in faked]
         themes = self._themes(negative)
+        texts = {r.id: r.text for r in negative}
         series = daily_series(reviews)
         days = [r.created_at.date() for r in reviews]
         report = WaveReport(
@@ -191,7 +138,7 @@ class WaveAnalyzer:
             spikes=spikes(reviews, series),
             suspected_fakes=fakes,
             incident_links=self._incident_links(themes, negative),
-            actions=[_action(t) for t in themes],
+            actions=[_action(t, [texts[i] for i in t.review_ids]) for t in themes],
             series=series,
             problems=list(problems),
         )
@@ -211,7 +158,7 @@ class WaveAnalyzer:
             dates = [r.created_at.date() for r in members]
             themes.append(
                 Theme(
-                    label=", ".join(words[:3]) or "unlabelled",
+                    label=self._label(words, members),
                     review_ids=[r.id for r in members],
                     count=len(members),
                     first=min(dates),
@@ -224,6 +171,22 @@ class WaveAnalyzer:
                 )
             )
         return themes
+
+    def _label(self, words: list[str], members: Sequence[Review]) -> str:
+        plain = ", ".join(words[:3]) or "unlabelled"
+        if self.llm is None or self.label_prompt is None:
+            return plain
+        fence = new_fence("reviews")
+        sample = "\n---\n".join(_short(r.text) for r in members[:LABEL_EXAMPLES])
+        try:
+            answer = self.llm.complete(
+                self.label_prompt.render(words=", ".join(words), reviews=fenced(sample, fence), fence=fence)
+            )
+        except LLMError:
+            return plain
+        label = " ".join(answer.strip().strip("\"'.").split()[:8])
+        # A label must read as one: an answer that drifts into sentences is no label.
+        return label if 0 < len(label) <= 60 and "\n" not in answer.strip() else plain
 
     def _incident_links(self, themes: Sequence[Theme], negative: Sequence[Review]) -> list[IncidentLink]:
         """A theme that reads like a past or open incident is tied to it: its replies must agree
@@ -247,22 +210,33 @@ class WaveAnalyzer:
         return sorted(links.values(), key=lambda link: -len(link.review_ids))
 
 
-def _action(theme: Theme) -> Action:
-    words = set(theme.words) | {w for e in theme.examples for w in e.lower().split()}
+def incident_context(report: WaveReport) -> dict[str, str]:
+    """Per review tied to an incident, that incident's published facts: its reply must agree."""
+    context: dict[str, str] = {}
+    for link in report.incident_links:
+        facts = f"Related incident {link.incident_id} ({link.title}), as published: {link.facts}"
+        for review_id in link.review_ids:
+            context.setdefault(review_id, facts)
+    return context
+
+
+def _action(theme: Theme, texts: Sequence[str]) -> Action:
+    """The family the theme's distinctive words name and most of its reviews mention; a product
+    defect when none stands out."""
     products = ", ".join(theme.products)
-    for cause, cues, fix, strategy in _FIXES:
-        if words & cues:
-            return Action(
-                theme=theme.label,
-                root_cause=f"Hypothesis: {cause} ({products}); {theme.count} reviews say so. "
-                "Confirm it first.",
-                fix=fix,
-                reply_strategy=strategy,
-            )
-    cause, fix, strategy = _DEFECT
+    said = [set(re.findall(r"\w+", t.lower())) for t in texts]
+    scored = [
+        (2 * len(set(theme.words) & cues) + 4 * sum(bool(s & cues) for s in said) / max(len(said), 1), n)
+        for n, (_, cues, _, _) in enumerate(_FIXES)
+    ]
+    score, best = max(scored)
+    if score >= 1.2:  # a distinctive word, or three reviews in ten
+        cause, _, fix, strategy = _FIXES[best]
+    else:
+        cause, fix, strategy = _DEFECT
     return Action(
         theme=theme.label,
-        root_cause=f"Hypothesis: {cause} in {products}; {theme.count} reviews describe it. Confirm it first.",
+        root_cause=f"Hypothesis: {cause} ({products}); {theme.count} reviews describe it. Confirm it first.",
         fix=fix,
         reply_strategy=strategy,
     )

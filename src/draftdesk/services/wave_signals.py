@@ -95,13 +95,13 @@ def daily_series(reviews: Sequence[Review]) -> list[ProductSeries]:
 
 
 def spikes(reviews: Sequence[Review], series: Sequence[ProductSeries]) -> list[Spike]:
-    if not reviews:
-        return []
-    first = min(r.created_at.date() for r in reviews)
-    last = max(r.created_at.date() for r in reviews)
-    span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     found = []
     for s in series:
+        if not s.days:
+            continue
+        # The product's own period: a product sold for a month is not quiet for the rest of the year.
+        first, last = s.days[0].day, s.days[-1].day
+        span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         counts = {p.day: p.count for p in s.days}
         daily = [counts.get(d, 0) for d in span]
         for start, end in _elevated_runs(daily):

@@ -141,8 +141,8 @@ def distinctive_words(texts: Sequence[str], groups: Sequence[Sequence[int]], top
     result = []
     for g, words in zip(groups, counts, strict=True):
         size = max(len(g), 1)
-        scored = {
-            w: (c / size) * math.log(1 + n / everywhere[w]) for w, c in words.items() if c >= min(2, size)
-        }
+        # A word two reviews share says more than one review's; a small group may have none.
+        floor = 2 if any(c >= 2 for c in words.values()) else 1
+        scored = {w: (c / size) * math.log(1 + n / everywhere[w]) for w, c in words.items() if c >= floor}
         result.append([w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]])
     return result

@@ -30,6 +30,7 @@ def build_bulk_tab(container: Container) -> None:
                 container.records,
                 lambda done, total: progress((done, total), desc="Drafting replies", unit="reviews"),
                 by=acting_user(container, request).name,
+                max_overlap=container.settings.duplicate_overlap,
             )
         except DraftdeskError as exc:
             raise gr.Error(str(exc)) from None

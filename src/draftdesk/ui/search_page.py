@@ -11,6 +11,7 @@ from draftdesk.ui.incident_page import build_incident_tab, incident_states
 from draftdesk.ui.knowledge_page import build_knowledge_tab
 from draftdesk.ui.reviews_page import build_reviews_tab
 from draftdesk.ui.session import user_banner
+from draftdesk.ui.waves_page import build_waves_tab
 
 # Records are sections and stages, not files: say what is being counted.
 RECORD_NAMES = {
@@ -49,6 +50,8 @@ def build_search_page(container: Container, first_start_note: str | None = None)
             build_reviews_tab(container, page)
         with gr.Tab("Bulk"):
             build_bulk_tab(container)
+        with gr.Tab("Waves"):
+            build_waves_tab(container)
         with gr.Tab("Incident"):
             build_incident_tab(container, page, states)
         with gr.Tab("Knowledge"):
