@@ -145,6 +145,15 @@ def drafting_container(base: Container, data_dir: Path, **overrides: object) -> 
     return c
 
 
+@pytest.fixture
+def api(full_store: Container, tmp_path: Path) -> Iterator[tuple[str, Container]]:
+    """The app over the template engine, served on 127.0.0.1: its URL and its container."""
+    c = drafting_container(full_store, tmp_path / "data")
+    with serving(c) as url:
+        yield url, c
+    c.close()
+
+
 def model_container(base: Container, data_dir: Path, server: FakeOpenAI, **overrides: object) -> Container:
     """Drafting through the real OpenAI client and LangChain, against the scripted server on 127.0.0.1."""
     settings: dict[str, object] = {

@@ -43,15 +43,6 @@ def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any
     return body
 
 
-@pytest.fixture
-def api(full_store: Container, tmp_path: Path) -> Iterator[tuple[str, Container]]:
-    """The app over the template engine, served on 127.0.0.1."""
-    c = drafting_container(full_store, tmp_path / "data")
-    with serving(c) as url:
-        yield url, c
-    c.close()
-
-
 def test_keys_from_the_cli_work_are_stored_hashed_and_stop_working_when_revoked(
     full_store: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from draftdesk.domain.waves import Theme, WaveReport
 from draftdesk.entry.cli import app as cli
 from draftdesk.paths import bundled_dir
 from draftdesk.services.bulk_drafting import draft_reviews
-from tests.conftest import drafting_container, model_container, serving
+from tests.conftest import model_container
 from tests.fake_openai import Failure, FakeOpenAI
 from tests.test_api import assert_problem, new_key
 from tests.test_jobs import PRODUCTS, review, role
@@ -123,14 +122,6 @@ def test_cli_writes_json_and_a_self_contained_html_report(
     assert {"product", "start", "end", "count", "baseline"} <= report["spikes"][0].keys()
     page = html.read_text(encoding="utf-8")
     assert "<svg" in page and "Brio Electric Kettle" in page and "http://" not in page
-
-
-@pytest.fixture
-def api(full_store: Container, tmp_path: Path) -> Iterator[tuple[str, Container]]:
-    c = drafting_container(full_store, tmp_path / "data")
-    with serving(c) as url:
-        yield url, c
-    c.close()
 
 
 def test_api_reports_a_wave_from_csv_and_lists_the_bad_row(api: tuple[str, Container]) -> None:

@@ -245,28 +245,12 @@ def build_router(container: Container) -> APIRouter:
             **_problems(415, *_COMMON),
             202: {"description": "Accepted; `Location` is the job's status URL."},
         },
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "description": f'Up to {MAX_JOB_ITEMS:,} reviews: JSON `{{"reviews": [...]}}`, a CSV '
-                "body, or a CSV file uploaded as the form field `file`. The CSV header names id, "
-                "platform, product, rating, created_at, author, text, language; UTF-8.",
-                "content": {
-                    "application/json": {
-                        "schema": JobRequest.model_json_schema(),
-                        "example": {"reviews": [_REVIEW_EXAMPLE]},
-                    },
-                    CSV: {"schema": {"type": "string"}},
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["file"],
-                            "properties": {"file": {"type": "string", "format": "binary"}},
-                        }
-                    },
-                },
-            }
-        },
+        openapi_extra=_reviews_body(
+            f'Up to {MAX_JOB_ITEMS:,} reviews: JSON `{{"reviews": [...]}}`, a CSV body, or a CSV file '
+            "uploaded as the form field `file`. The CSV header names id, platform, product, rating, "
+            "created_at, author, text, language; UTF-8.",
+            upload=True,
+        ),
     )
     async def submit_job(request: Request, key: Caller) -> JSONResponse:
         """Returns at once with the job's `id`; the reviews are drafted in the background."""
@@ -299,20 +283,11 @@ def build_router(container: Container) -> APIRouter:
         summary="Analyse a wave of reviews",
         response_model=WaveReport,
         responses=_problems(415, *_COMMON),
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "description": 'Reviews with dates: JSON `{"reviews": [...]}` or a CSV body with the review '
-                "columns. A bad row is listed in `problems`; the others are analysed.",
-                "content": {
-                    "application/json": {
-                        "schema": JobRequest.model_json_schema(),
-                        "example": {"reviews": [_REVIEW_EXAMPLE]},
-                    },
-                    CSV: {"schema": {"type": "string"}},
-                },
-            }
-        },
+        openapi_extra=_reviews_body(
+            'Reviews with dates: JSON `{"reviews": [...]}` or a CSV body with the review columns. '
+            "A bad row is listed in `problems`; the others are analysed.",
+            upload=False,
+        ),
     )
     async def review_waves(request: Request, key: Caller) -> WaveReport:
         """Themes, spikes with their trigger, suspected fakes with reasons, incident links, actions,
@@ -408,6 +383,26 @@ def _validation_text(exc: ValidationError) -> str:
         f"{'.'.join(map(str, e['loc'])) or 'review'}: {e['msg'].removeprefix('Value error, ')}"
         for e in exc.errors()
     )
+
+
+def _reviews_body(description: str, upload: bool) -> dict[str, Any]:
+    """The OpenAPI request body of routes that take review records as JSON or CSV."""
+    content: dict[str, Any] = {
+        "application/json": {
+            "schema": JobRequest.model_json_schema(),
+            "example": {"reviews": [_REVIEW_EXAMPLE]},
+        },
+        CSV: {"schema": {"type": "string"}},
+    }
+    if upload:
+        content["multipart/form-data"] = {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    return {"requestBody": {"required": True, "description": description, "content": content}}
 
 
 def _job_request(raw: bytes) -> JobRequest:

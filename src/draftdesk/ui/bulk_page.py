@@ -15,6 +15,19 @@ from draftdesk.ui.session import acting_user
 COLUMNS = ["review", "product", "kind", "passes checks", "score", "draft reply"]
 
 
+def approve_rows(container: Container, rows: list[dict[str, Any]], request: gr.Request, empty: str) -> str:
+    """Approve the drafted rows that pass every check, as the signed-in user; `empty`: the message
+    when nothing was drafted yet."""
+    if not rows:
+        raise gr.Error(empty)
+    user = acting_user(container, request)
+    try:
+        n = approve_passing([BulkRow.model_validate(r) for r in rows], container.records, user)
+    except DraftdeskError as exc:
+        raise gr.Error(exc.message) from None
+    return f"**Approved {n}** replies that pass every check; the others wait in the Reviews record."
+
+
 def build_bulk_tab(container: Container) -> None:
     def run(
         file: str | None,
@@ -49,14 +62,7 @@ def build_bulk_tab(container: Container) -> None:
         return table, summary, [r.model_dump() for r in result.rows]
 
     def approve(rows: list[dict[str, Any]], request: gr.Request) -> str:
-        if not rows:
-            raise gr.Error("Draft a file first.")
-        user = acting_user(container, request)
-        try:
-            n = approve_passing([BulkRow.model_validate(r) for r in rows], container.records, user)
-        except DraftdeskError as exc:
-            raise gr.Error(exc.message) from None
-        return f"**Approved {n}** replies that pass every check; the others wait in the Reviews record."
+        return approve_rows(container, rows, request, "Draft a file first.")
 
     drafted = gr.State([])
     with gr.Row():

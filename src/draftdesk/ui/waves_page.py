@@ -18,9 +18,10 @@ from draftdesk.domain.reviews import Review
 from draftdesk.domain.waves import Spike, WaveReport
 from draftdesk.errors import DraftdeskError
 from draftdesk.paths import bundled_dir
-from draftdesk.services.bulk_drafting import BulkResult, BulkRow, approve_passing, draft_reviews
+from draftdesk.services.bulk_drafting import BulkResult, draft_reviews
 from draftdesk.services.review_io import read_reviews
 from draftdesk.services.wave_analysis import incident_context
+from draftdesk.ui.bulk_page import approve_rows
 from draftdesk.ui.session import acting_user
 
 SAMPLE = bundled_dir("knowledge") / "samples" / "reviews.csv"
@@ -306,14 +307,7 @@ def build_waves_tab(container: Container) -> None:
         return gr.update(value=draft_table(result), visible=True), drafts_markdown(result), rows, ""
 
     def approve(rows: list[dict[str, Any]], request: gr.Request) -> str:
-        if not rows:
-            raise gr.Error("Draft replies for the wave first.")
-        user = acting_user(container, request)
-        try:
-            n = approve_passing([BulkRow.model_validate(r) for r in rows], container.records, user)
-        except DraftdeskError as exc:
-            raise _error(exc) from None
-        return f"**Approved {n}** replies that pass every check; the others wait in the Reviews record."
+        return approve_rows(container, rows, request, "Draft replies for the wave first.")
 
     gr.HTML(f"<style>{WAVES_CSS}</style>", padding=False)
     sample, kept, drafted = gr.State(False), gr.State(None), gr.State([])
