@@ -12,17 +12,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from draftdesk.domain.drafts import ToneIssue
 from draftdesk.domain.problems import Problem
 from draftdesk.domain.reviews import Review
 from draftdesk.domain.users import User
 from draftdesk.errors import DraftdeskError
 from draftdesk.services.drafting_support import with_issue
 from draftdesk.services.records import RecordService
-from draftdesk.services.repetition import Resemblance, overlap, resemblance_issue
+from draftdesk.services.repetition import BatchReplies
 from draftdesk.services.review_drafting import ReviewDrafter
 from draftdesk.services.review_io import read_reviews, review_request
-from draftdesk.services.text_features import shingles
 
 
 class BulkRow(BaseModel):
@@ -71,7 +69,7 @@ def draft_reviews(
     `context`: facts per review id (an incident's published facts) the reply must agree with."""
     rows: list[BulkRow] = []
     problems: list[str] = []
-    earlier = _BatchReplies(max_overlap)
+    earlier = BatchReplies(max_overlap, where="the draft for review")
     for n, review in enumerate(reviews):
         progress(n, len(reviews))
         request = review_request(review)
@@ -103,24 +101,6 @@ def draft_reviews(
         )
     progress(len(reviews), len(reviews))
     return BulkResult(rows=rows, problems=problems)
-
-
-class _BatchReplies:
-    def __init__(self, max_overlap: float) -> None:
-        self.max_overlap = max_overlap
-        self.seen: list[tuple[str, str, set[str]]] = []
-
-    def add(self, review_id: str, text: str) -> None:
-        self.seen.append((review_id, text, shingles(text)))
-
-    def match(self, text: str) -> ToneIssue | None:
-        mine = shingles(text)
-        for review_id, theirs_text, theirs in self.seen:
-            share = overlap(mine, theirs)
-            if share >= self.max_overlap:
-                found = Resemblance(id=review_id, text=theirs_text, overlap=round(share, 3))
-                return resemblance_issue(found, "the draft for review")
-        return None
 
 
 def approve_passing(rows: list[BulkRow], records: RecordService, user: User) -> int:

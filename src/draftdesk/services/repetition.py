@@ -140,18 +140,33 @@ class PublishedReplies:
         return []
 
 
+class BatchReplies:
+    """The drafts of one batch so far, each new draft checked against those before it."""
+
+    def __init__(self, max_overlap: float, where: str = "draft") -> None:
+        self.max_overlap, self.where = max_overlap, where
+        self.seen: list[tuple[str, str, set[str]]] = []
+
+    def add(self, id_: str, text: str) -> None:
+        self.seen.append((id_, text, shingles(text)))
+
+    def match(self, text: str) -> ToneIssue | None:
+        mine = shingles(text)
+        for id_, theirs_text, theirs in self.seen:
+            share = overlap(mine, theirs)
+            if share >= self.max_overlap:
+                found = Resemblance(id=id_, text=theirs_text, overlap=round(share, 3))
+                return resemblance_issue(found, self.where)
+        return None
+
+
 def batch_duplicates(texts: Sequence[str], ids: Sequence[str], max_overlap: float) -> dict[int, ToneIssue]:
     """Drafts of one batch that repeat an earlier draft of the same batch."""
-    seen: list[tuple[int, set[str]]] = []
+    earlier = BatchReplies(max_overlap)
     found: dict[int, ToneIssue] = {}
     for n, text in enumerate(texts):
-        mine = shingles(text)
-        for m, theirs in seen:
-            share = overlap(mine, theirs)
-            if share >= max_overlap:
-                found[n] = resemblance_issue(
-                    Resemblance(id=ids[m], text=texts[m], overlap=round(share, 3)), "draft"
-                )
-                break
-        seen.append((n, mine))
+        repeat = earlier.match(text)
+        if repeat is not None:
+            found[n] = repeat
+        earlier.add(ids[n], text)
     return found

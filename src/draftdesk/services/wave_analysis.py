@@ -23,15 +23,12 @@ from draftdesk.services.prompt_library import PromptFile, fenced, new_fence
 from draftdesk.services.retrieval import RetrievalService, SearchRequest
 from draftdesk.services.review_io import ReviewBatch, csv_rows, decode_upload, parse_rows, read_reviews
 from draftdesk.services.wave_signals import daily_series, spikes, suspected_fakes
+from draftdesk.services.wave_text import words_of
 from draftdesk.services.wave_themes import ReviewVectors, distinctive_words, group
 
 NEGATIVE_MAX_RATING = 3
 LABEL_EXAMPLES = 5
 EXAMPLE_CHARS = 200
-
-
-def _cues(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 # What a theme's words point at, and what to fix: domain.md's list (product, listing photos, size
@@ -40,7 +37,7 @@ def _cues(text: str) -> frozenset[str]:
 _FIXES: list[tuple[str, frozenset[str], str, str]] = [
     (
         "packaging or transit damage",
-        _cues(
+        words_of(
             "box boxes packaging packed packing carton parcel crushed dented smashed shattered transit "
             "damaged wrapping bubble karton verpackung emballage colis carton embalaje caja imballaggio"
         ),
@@ -50,7 +47,7 @@ _FIXES: list[tuple[str, frozenset[str], str, str]] = [
     ),
     (
         "listing photos or description",
-        _cues(
+        words_of(
             "colour color hue shade tone pictured picture pictures photo photos listing listed image "
             "images grey gray beige farbe couleur foto colore"
         ),
@@ -59,7 +56,7 @@ _FIXES: list[tuple[str, frozenset[str], str, str]] = [
     ),
     (
         "size guide",
-        _cues(
+        words_of(
             "size sizes sizing small smaller bigger fit fits tight measurements dimensions inches größe "
             "taille tamaño taglia petite pequeño"
         ),
@@ -68,7 +65,9 @@ _FIXES: list[tuple[str, frozenset[str], str, str]] = [
     ),
     (
         "delivery",
-        _cues("late delivery delayed shipping tracking courier lieferung livraison envío consegna retraso"),
+        words_of(
+            "late delivery delayed shipping tracking courier lieferung livraison envío consegna retraso"
+        ),
         "Find the carrier or warehouse delay and set delivery dates that hold.",
         "Apologise for the wait, give the order's real status, and the remedy the policy allows.",
     ),
@@ -137,7 +136,7 @@ class WaveAnalyzer:
             themes=themes,
             spikes=spikes(reviews, series),
             suspected_fakes=fakes,
-            incident_links=self._incident_links(themes, negative),
+            incident_links=self._incident_links(themes),
             actions=[_action(t, [texts[i] for i in t.review_ids]) for t in themes],
             series=series,
             problems=list(problems),
@@ -188,10 +187,9 @@ class WaveAnalyzer:
         # A label must read as one: an answer that drifts into sentences is no label.
         return label if 0 < len(label) <= 60 and "\n" not in answer.strip() else plain
 
-    def _incident_links(self, themes: Sequence[Theme], negative: Sequence[Review]) -> list[IncidentLink]:
+    def _incident_links(self, themes: Sequence[Theme]) -> list[IncidentLink]:
         """A theme that reads like a past or open incident is tied to it: its replies must agree
         with what the incident record says."""
-        by_id = {r.id: r for r in negative}
         links: dict[str, IncidentLink] = {}
         for theme in themes:
             query = " ".join(theme.words) + ". " + " ".join(theme.examples[:2])
@@ -205,7 +203,7 @@ class WaveAnalyzer:
                         incident_id=hit.id, title=hit.title, review_ids=[], score=0.0, facts=hit.snippet
                     ),
                 )
-                link.review_ids += [i for i in theme.review_ids if i in by_id]
+                link.review_ids += theme.review_ids
                 link.score = max(link.score, round(hit.score, 3))
         return sorted(links.values(), key=lambda link: -len(link.review_ids))
 

@@ -17,46 +17,15 @@ from datetime import date, timedelta
 from draftdesk.domain.reviews import Review
 from draftdesk.domain.waves import DailyPoint, ProductSeries, Spike, SuspectedFake
 from draftdesk.services.text_features import words
-from draftdesk.services.wave_text import content_words, sentiment, specific_words, tokens
+from draftdesk.services.wave_text import content_words, sentiment, specific_words, tokens, words_of
 
 # An outside trigger is media or a person people point at, not the complaint itself.
-_MEDIA = frozenset(
-    [
-        "video",
-        "videos",
-        "tiktok",
-        "youtube",
-        "youtuber",
-        "instagram",
-        "insta",
-        "reel",
-        "reels",
-        "influencer",
-        "viral",
-        "news",
-        "article",
-        "reddit",
-        "twitter",
-        "facebook",
-        "post",
-        "posted",
-        "blog",
-        "podcast",
-        "channel",
-        "stream",
-        "streamer",
-        "livestream",
-        "thread",
-        "vídeo",
-        "noticia",
-        "artículo",
-        "nachrichten",
-        "artikel",
-        "vidéo",
-        "article",
-        "notizia",
-        "articolo",
-    ]
+_MEDIA = words_of(
+    """
+    video videos tiktok youtube youtuber instagram insta reel reels influencer viral news
+    article reddit twitter facebook post posted blog podcast channel stream streamer livestream
+    thread vídeo noticia artículo nachrichten artikel vidéo article notizia articolo
+    """
 )
 _HANDLE = re.compile(r"(?:@|#)[\w.]{3,}|https?://\S+|\b[\w-]+\.(?:com|net|org|tv|io)\b", re.UNICODE)
 _ATTACK = re.compile(
@@ -136,8 +105,9 @@ def _elevated_runs(daily: list[int]) -> list[tuple[int, int]]:
 def _spike(
     product: str, reviews: Sequence[Review], span: list[date], daily: list[int], start: int, end: int
 ) -> Spike:
-    inside = [r for r in reviews if r.product == product and span[start] <= r.created_at.date() <= span[end]]
-    outside = [r for r in reviews if r.product == product and r not in inside]
+    own = [r for r in reviews if r.product == product]
+    inside = [r for r in own if span[start] <= r.created_at.date() <= span[end]]
+    outside = [r for r in own if not span[start] <= r.created_at.date() <= span[end]]
     other_days = len(span) - (end - start + 1)
     trigger, ids = _trigger(inside, outside)
     return Spike(
