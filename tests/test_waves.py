@@ -31,7 +31,7 @@ LABELS = {
     r["id"]: r for r in csv.DictReader((Path(__file__).parent / "data" / "sample_review_labels.csv").open())
 }
 runner = CliRunner()
-SAMPLE_PURITY_FLOOR = 0.75
+ATTACKS = [json.loads(line) for line in (Path(__file__).parent / "data" / "injection_reviews.jsonl").open()]
 
 
 def purity(themes: list[Theme], truth: dict[str, str]) -> tuple[float, int]:
@@ -43,6 +43,9 @@ def purity(themes: list[Theme], truth: dict[str, str]) -> tuple[float, int]:
             good += Counter(labels).most_common(1)[0][1]
             total += len(labels)
     return good / max(total, 1), total
+
+
+NEGATIVE_IDS = {r["id"] for r in csv.DictReader(SAMPLE.open(encoding="utf-8")) if int(r["rating"]) <= 3}
 
 
 @pytest.fixture(scope="module")
@@ -82,17 +85,15 @@ def test_the_bundled_sample_finds_the_kettle_wave_without_calling_a_complaint_fa
 ) -> None:
     counts = Counter(label["theme"] for label in LABELS.values())
     recurring = {i: label["theme"] for i, label in LABELS.items() if counts[label["theme"]] >= 3}
-    score, _ = purity(sample_report.themes, recurring)
-    # The issue asks 0.8; on this sample (44 hand-labelled themes, many of two or three reviews in
-    # five languages) we measure 0.79. The floor guards against regressions; see docs/evaluation.md.
-    assert score >= SAMPLE_PURITY_FLOOR, score
+    score, themed = purity(sample_report.themes, recurring)
+    assert score >= 0.8 and themed >= 0.6 * sum(1 for i in recurring if i in NEGATIVE_IDS), (score, themed)
 
     genuine = {"legitimate_complaint", "misleading_expectations", "mixed"}
     wrongly = [f for f in sample_report.suspected_fakes if LABELS[f.id]["kind"] in genuine]
     assert not wrongly
-    assert {f.id for f in sample_report.suspected_fakes} <= {
-        i for i, label in LABELS.items() if label["kind"] == "suspected_fake"
-    }
+    fakes = {i for i, label in LABELS.items() if label["kind"] == "suspected_fake"}
+    flagged = {f.id for f in sample_report.suspected_fakes}
+    assert flagged <= fakes and len(flagged) >= 0.8 * len(fakes), fakes - flagged
 
     top = sample_report.themes[0]
     assert "Brio Electric Kettle" in top.products and {"lid", "hinge"} <= set(top.words)
@@ -100,6 +101,35 @@ def test_the_bundled_sample_finds_the_kettle_wave_without_calling_a_complaint_fa
     assert kettle and kettle[0].count >= 20 and kettle[0].baseline < 1
     assert sample_report.actions[0].theme == top.label and "Hypothesis" in sample_report.actions[0].root_cause
     assert "reward" in sample_report.follow_up and "whatever its rating" in sample_report.follow_up
+
+
+def test_reviews_that_try_to_instruct_the_reply_writer_are_flagged_and_innocent_ones_are_not(
+    full_store: Container,
+) -> None:
+    # The attacks that tell the reply writer to drop its instructions or pose as its system prompt
+    # (chosen by reading them). Requests ("add this link", "reply in capitals") are the drafting
+    # checks' business, and a base64 payload (INJ15) is not read here.
+    override_ids = {f"INJ{n:02d}" for n in (1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 21, 22, 25)}
+    overriding = [a for a in ATTACKS if a["id"] in override_ids]
+    assert len(overriding) == len(override_ids)
+    innocent = [
+        "I ignored the care instructions and washed the duvet hot; my fault, it shrank a little.",
+        "Ignore the instructions in the box, the kettle lid clips on the other way round.",
+        "The system of hooks on the mirror is fiddly, and the new instructions are no clearer.",
+    ]
+    texts = [(a["text"], a["language"]) for a in overriding] + [(text, "en") for text in innocent]
+    reviews = [
+        Review.model_validate(
+            review(i, id=f"W{i:03d}", text=text, language=lang, created_at=f"2026-03-{1 + i:02d}T10:00:00Z")
+        )
+        for i, (text, lang) in enumerate(texts)
+    ]
+    report = full_store.waves.analyze(reviews)
+
+    flagged = {f.id: f for f in report.suspected_fakes}
+    for i, (text, _) in enumerate(texts):
+        assert (f"W{i:03d}" in flagged) == (i < len(overriding)), text
+    assert all("instruct" in f.reasons[0] and "platform" in f.advice for f in flagged.values())
 
 
 def test_a_second_analysis_embeds_nothing_again(full_store: Container, sample_report: WaveReport) -> None:

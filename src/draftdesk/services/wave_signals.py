@@ -33,6 +33,25 @@ _ATTACK = re.compile(
     r"(?:complete|total) waste|estaf|betr[uü]g|arnaq|truff)",
     re.IGNORECASE,
 )
+# Words that try to override the instructions of whatever writes the replies. No customer needs them
+# to describe a product; past tense ("I ignored the care instructions") and a manual's instructions
+# ("ignore the instructions in the box") do not match.
+_OVERRIDE = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:your|previous|prior|above|earlier|all|"
+    r"the\s+(?:previous|prior|above|earlier|system))\b[^.!?\n]{0,30}?\b(?:instructions?|rules|prompts?)\b|"
+    r"\b(?:ignorier\w*|vergiss)\b[^.!?\n]{0,30}?\b(?:anweisungen|regeln|vorgaben)\b|"
+    r"\b(?:ignorez|oubliez|oublie)\b[^.!?\n]{0,30}?\b(?:consignes|instructions|règles)\b|"
+    r"\bignore\b[^.!?\n]{0,30}?\b(?:consignes|règles)\b|"
+    r"\b(?:ignora|olvida)\b[^.!?\n]{0,30}?\b(?:instrucciones|reglas|istruzioni|regole)\b|"
+    r"\b(?:dimentica)\b[^.!?\n]{0,30}?\b(?:istruzioni|regole)\b|"
+    r"\b(?:negeer|vergeet)\b[^.!?\n]{0,30}?\b(?:instructies|regels)\b|"
+    r"\bsystem\s?prompt|\bprompt (?:di|del|du) s[iy]st[eè]m|\bdeveloper mode\b|<\|im_start\|>|"
+    r"\binstructions? (?:for|to) (?:the |an )?(?:ai|assistant|bot|chatbot|model)\b|"
+    # Markup of chat prompts, meant to pass for the system's own words.
+    r"(?:^|[.!?]\s+)system:\s|</?review>|###\s*(?:instruction|anweisung|instrucci|istruzion)|"
+    r"\bfrom now on,? you are\b",
+    re.IGNORECASE,
+)
 
 DUPLICATE_OVERLAP = 0.6
 BURST_WINDOW = timedelta(hours=1)
@@ -176,8 +195,12 @@ def suspected_fakes(reviews: Sequence[Review]) -> list[SuspectedFake]:
         attack = generic and r.rating <= 2 and _ATTACK.search(r.text) is not None
         if attack:
             reasons.append("an accusation with no detail of what went wrong")
+        override = _OVERRIDE.search(r.text)
+        if override:
+            reasons.insert(0, f"tries to instruct whatever writes the replies (“{override.group(0)}”)")
         # Two signals at least: people do share a phrase, post on the same evening, or write briefly.
-        if len(reasons) >= 2 and (generic or r.id in copies or r.id in many):
+        # An attempt to steer automated replies is enough alone: it is written for a machine.
+        if override or (len(reasons) >= 2 and (generic or r.id in copies or r.id in many)):
             found.append(SuspectedFake(id=r.id, reasons=reasons))
     return found
 
