@@ -43,6 +43,8 @@ class FakeOpenAI:
         self._always: Failure | None = None
         self._flaky: tuple[float, Failure, random.Random] | None = None
         self._lock = threading.Lock()
+        self.active = 0  # requests being answered now
+        self.peak = 0  # the most answered at once
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -142,6 +144,9 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 return
             fake._record(body, dict(self.headers.items()))
             answer = fake._next(body)
+            with fake._lock:
+                fake.active += 1
+                fake.peak = max(fake.peak, fake.active)
             try:
                 if fake.latency:
                     time.sleep(fake.latency)
@@ -158,6 +163,9 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     self._json(200, _completion(body, answer, fake.model))
             except (BrokenPipeError, ConnectionResetError):
                 return  # the client gave up (a timeout test): nothing to answer
+            finally:
+                with fake._lock:
+                    fake.active -= 1
 
         def _fail(self, failure: Failure) -> None:
             kind = "rate_limit_error" if failure.status == 429 else "server_error"

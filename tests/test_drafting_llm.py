@@ -251,7 +251,7 @@ def test_a_draft_that_copies_the_playbook_is_not_passed_off_as_a_reply(
             return _answers(body)
         # A small model's failure seen in the wild: it answers with the retrieved guidance itself.
         user = str(body["messages"][1]["content"])
-        prose = [line for line in user.splitlines() if len(line.split()) > 20]
+        prose = [" ".join(para.split()) for para in user.split("\n\n") if len(para.split()) > 20]
         return " ".join(prose[:2])
 
     server.responder = copy_guidance
@@ -278,3 +278,13 @@ def test_a_broken_model_answer_gets_a_template_draft(
     assert leftover not in reply.text and "**" not in reply.text
     assert "Brio Electric Kettle" in reply.text
     assert any(rule in w for w in reply.warnings), reply.warnings
+
+
+def test_an_empty_answer_falls_back_to_a_template_reply_and_says_why(
+    full_store: Container, tmp_path: Path, server: FakeOpenAI
+) -> None:
+    server.responder = lambda body: "" if role(body) in ("reply", "revision") else _answers(body)
+    reply = _drafts(full_store, tmp_path, server).reviews.draft(KETTLE)
+    assert reply.engine == Engine.TEMPLATE and reply.fallback
+    assert "Brio Electric Kettle" in reply.text
+    assert any("empty reply" in w for w in reply.warnings), reply.warnings

@@ -111,7 +111,11 @@ class Settings(BaseSettings):
     )
 
     batch_concurrency: int = Field(
-        4, ge=1, le=64, description="Reviews a batch-job worker drafts at once, per process."
+        4,
+        ge=1,
+        le=64,
+        description="Model calls a batch-job worker makes at once, per process (it keeps half as many "
+        "reviews again in progress).",
     )
     batch_item_timeout: float = Field(
         180.0,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from draftdesk.adapters.llm.base import ChatLLM
+from draftdesk.adapters.llm.base import ChatLLM, LLMError
 from draftdesk.domain.drafts import ReviewReply, Source, ToneIssue, ToneReport
 from draftdesk.domain.enums import Approver, PhraseFamily
 from draftdesk.domain.knowledge import KnowledgeBase
@@ -119,6 +119,7 @@ def revise(
     check_ctx: CheckContext,
 ) -> tuple[str, ToneReport, int]:
     """Rewrite while the checks find errors, at most `max_revisions` times; keep the best draft.
+    Raises LLMError when every answer was empty.
 
     The failed draft stays in the conversation and the problems follow as the next turn:
     small models rewrite far more reliably that way than from a fresh prompt, and a local
@@ -136,11 +137,17 @@ def revise(
         messages = [*messages, AIMessage(text), *follow_up]
         text = clean_answer(llm.complete(messages))
         report = ctx.checker.check(text, check_ctx)
-        if len(report.errors) < len(best[1].errors) or (
-            len(report.errors) == len(best[1].errors) and report.score >= best[1].score
-        ):
+        if _rank(text, report) <= _rank(*best):
             best = (text, report)
+    if not best[0].strip():
+        # An empty box helps nobody: the caller falls back to the template engine and says why.
+        raise LLMError("The model answered with an empty reply, even when asked again.")
     return best[0], best[1], rounds
+
+
+def _rank(text: str, report: ToneReport) -> tuple[bool, int, int]:
+    """Lower is better: any answer beats an empty one, then fewer errors, then a higher score."""
+    return not text.strip(), len(report.errors), -report.score
 
 
 _EXAMPLE = re.compile(r"[:,]?\s*(?:e\.g\.|for example|such as)?\s*['‘“\"].*$", re.S)

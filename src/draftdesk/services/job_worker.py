@@ -9,15 +9,17 @@ claimable again; at start a worker also frees at once the items held by dead pro
 own host. Every write of a result compares the claim token (compare-and-set), so an item whose
 lease was taken over can never get a second result.
 
-Drafting. `settings.batch_concurrency` reviews at a time through the same `ReviewDrafter` as the
-UI. Transient model errors (429, 5xx, timeouts, connection errors) are first retried by the
-model adapter (the OpenAI client: exponential backoff with jitter, honours Retry-After, per-call
-timeout). After those retries the drafter falls back to the template engine. A night job can
-afford to wait where a person at the screen cannot, so the worker adds a job-level retry: an
-item whose draft fell back because the model kept failing transiently is queued again after
-`batch_retry_delay` × 2^attempt (with jitter, never less than the server's Retry-After), up to
-`batch_max_attempts`; the last attempt keeps the template reply. Each item has a deadline
-(`batch_item_timeout`); past it the item is retried the same way, and finally fails.
+Drafting. At most `settings.batch_concurrency` model calls at once, through the same
+`ReviewDrafter` as the UI, with half as many reviews again in progress so the model is kept busy
+while others are retrieved, checked and written. Transient model errors (429, 5xx, timeouts,
+connection errors) are first retried by the model adapter (the OpenAI client: exponential
+backoff with jitter, honours Retry-After, per-call timeout). After those retries the drafter
+falls back to the template engine. A night job can afford to wait where a person at the screen
+cannot, so the worker adds a job-level retry: an item whose draft fell back because the model
+kept failing transiently is queued again after `batch_retry_delay` × 2^attempt (with jitter,
+never less than the server's Retry-After), up to `batch_max_attempts`; the last attempt keeps
+the template reply. Each item has a deadline (`batch_item_timeout`); past it the item is retried
+the same way, and finally fails.
 
 Repetition. Drafts of one job are checked against the job's earlier drafts: the checker the
 drafter uses sees them (so a model revises a near-duplicate as it would a published one), and
@@ -86,18 +88,23 @@ _current = threading.local()
 @dataclass
 class WatchedLLM(ChatLLM):
     """The configured model, noting each failure (after the adapter's own retries) for the item
-    being drafted on this thread, so the worker can tell 'the model was down' from a normal draft."""
+    being drafted on this thread, so the worker can tell 'the model was down' from a normal draft.
+    `slots` bounds the calls in flight: what the provider sees is at most that many at once."""
+
+    slots: threading.BoundedSemaphore
 
     def complete(self, messages: list[BaseMessage]) -> str:
         try:
-            return super().complete(messages)
+            with self.slots:
+                return super().complete(messages)
         except LLMError as exc:
             _note(exc)
             raise
 
     def stream(self, messages: list[BaseMessage]) -> Iterator[str]:
         try:
-            yield from super().stream(messages)
+            with self.slots:
+                yield from super().stream(messages)
         except LLMError as exc:
             _note(exc)
             raise
@@ -137,6 +144,15 @@ class _JobReplies:
         self.texts[item_id] = (review_id, text)
         for s in shingles(text):
             self.index[s].append(item_id)
+
+    def discard(self, item_id: int) -> None:
+        """Forget a draft that was not written after all (the draft written in its place comes back
+        with the next refresh)."""
+        entry = self.texts.pop(item_id, None)
+        if entry is not None:
+            for s in shingles(entry[1]):
+                with suppress(ValueError):
+                    self.index[s].remove(item_id)
 
     def match(self, text: str, max_overlap: float, exclude: int | None) -> ToneIssue | None:
         mine = shingles(text)
@@ -225,6 +241,9 @@ class JobWorker:
         self.only_jobs = list(only_jobs) if only_jobs is not None else None
         self.poll = poll
         self.concurrency = settings.batch_concurrency
+        # Reviews in progress: more than the model calls allowed at once, so that while some are
+        # being retrieved, checked or written the model still has `concurrency` calls to answer.
+        self.in_flight = self.concurrency + math.ceil(self.concurrency / 2)
         self.timeout = settings.batch_item_timeout
         self.max_attempts = settings.batch_max_attempts
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -245,7 +264,8 @@ class JobWorker:
         checker.repetition = _JobRepetition(ctx.checker.repetition, self)
         llm = ctx.llm
         if llm is not None:
-            llm = WatchedLLM(engine=llm.engine, model=llm.model, chat=llm.chat)
+            slots = threading.BoundedSemaphore(self.concurrency)
+            llm = WatchedLLM(llm.engine, llm.model, llm.chat, slots)
         return ReviewDrafter(dataclasses.replace(ctx, llm=llm, checker=checker))
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -256,7 +276,7 @@ class JobWorker:
         self._stop.clear()
         self._release_orphans()
         # Room for items abandoned past their deadline, whose threads are still waiting on a model.
-        self._pool = ThreadPoolExecutor(self.concurrency * 2, thread_name_prefix="draftdesk-job")
+        self._pool = ThreadPoolExecutor(self.in_flight * 2, thread_name_prefix="draftdesk-job")
         self._thread = threading.Thread(target=self._loop, name="draftdesk-job-worker", daemon=True)
         self._thread.start()
 
@@ -290,8 +310,8 @@ class JobWorker:
         assert self._pool is not None
         self._abandoned = [f for f in self._abandoned if not f.done()]
         free = min(
-            self.concurrency - len(self._running),
-            self.concurrency * 2 - len(self._running) - len(self._abandoned),
+            self.in_flight - len(self._running),
+            self.in_flight * 2 - len(self._running) - len(self._abandoned),
         )
         if free > 0:
             for item in self._claim(free):
@@ -464,11 +484,12 @@ class JobWorker:
             log.warning(
                 "item %s of job %s was finished elsewhere; this draft is dropped", item.id, item.job_id
             )
+            if reply is not None:
+                with self._replies_lock:
+                    self._job_replies(item.job_id).discard(item.id)
             return
         self.drafted += 1
         if reply is not None:
-            with self._replies_lock:
-                self._job_replies(item.job_id).add(item.id, item.review_id, reply.text)
             self._record(item, reply)
         self._maybe_done(item.job_id)
 
@@ -536,11 +557,14 @@ class JobWorker:
     def repeats(self, job_id: str, text: str, exclude: int | None = None) -> ToneIssue | None:
         """The near-duplicate issue when `text` reads like a draft already written in this job."""
         with self._replies_lock:
-            replies = self._job_replies(job_id)
-            now = datetime.now(UTC)
-            if replies.refreshed is None or (now - replies.refreshed).total_seconds() > REFRESH_EVERY:
-                self._refresh(job_id, replies, now)
-            return replies.match(text, self.settings.duplicate_overlap, exclude)
+            return self._repeats(job_id, text, exclude)
+
+    def _repeats(self, job_id: str, text: str, exclude: int | None) -> ToneIssue | None:
+        replies = self._job_replies(job_id)
+        now = datetime.now(UTC)
+        if replies.refreshed is None or (now - replies.refreshed).total_seconds() > REFRESH_EVERY:
+            self._refresh(job_id, replies, now)
+        return replies.match(text, self.settings.duplicate_overlap, exclude)
 
     def _refresh(self, job_id: str, replies: _JobReplies, now: datetime) -> None:
         """Drafts of this job written by other workers (or before a restart) since the last look."""
@@ -557,12 +581,14 @@ class JobWorker:
         replies.refreshed = now
 
     def _checked_against_job(self, item: _Claimed, reply: ReviewReply) -> ReviewReply:
-        if any(i.rule == "near_duplicate" for i in reply.report.issues):
-            return reply
-        found = self.repeats(item.job_id, reply.text, item.id)
-        if found is None:
-            return reply
-        return with_issue(reply, found)
+        """The reply, flagged if it repeats a draft of the job; it joins the job's drafts in the
+        same step, so two drafts finishing at the same moment still see each other."""
+        with self._replies_lock:
+            found = None
+            if not any(i.rule == "near_duplicate" for i in reply.report.issues):
+                found = self._repeats(item.job_id, reply.text, item.id)
+            self._job_replies(item.job_id).add(item.id, item.review_id, reply.text)
+        return reply if found is None else with_issue(reply, found)
 
 
 def _dead_here(worker: str, host: str) -> bool:
