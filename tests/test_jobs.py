@@ -221,6 +221,25 @@ def test_the_model_gets_exactly_the_configured_number_of_calls_at_once(
     assert server.peak == 3
 
 
+def test_a_call_waiting_to_be_retried_leaves_its_slot_to_other_reviews(
+    full_store: Container, tmp_path: Path, server: FakeOpenAI
+) -> None:
+    c = model_container(full_store, tmp_path, server, llm_max_retries=2, max_revisions=0, batch_concurrency=1)
+    server.script(Failure(503, retry_after=1.0))
+    job = c.jobs.submit([review(1), review(2)])
+    with running(c.job_worker):
+        final = wait_until_finished(c.jobs, job.id)
+    assert final.progress.done == 2
+    for r in c.jobs.results(job.id):  # the retry succeeded: the model's replies, not templates
+        assert r.result is not None and r.result.engine == Engine.OPENAI and not r.result.fallback
+    calls = [marker(body) for body in server.requests]  # the review each call was for, in order
+    assert len(calls) == 5 and sorted(set(calls)) == ["001", "002"]
+    failed, other = calls[0], ({"001", "002"} - {calls[0]}).pop()
+    retried_at = calls.index(failed, 1)
+    # One slot: while the failed call waited a second for its retry, the other review used it.
+    assert other in calls[1:retried_at]
+
+
 def test_a_cancelled_job_drafts_nothing_more(template_drafts: Container) -> None:
     c = template_drafts
     job = c.jobs.submit([review(n) for n in range(20)])

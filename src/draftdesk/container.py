@@ -212,7 +212,17 @@ class Container:
     @cached_property
     def job_worker(self) -> JobWorker:
         """Drafts queued job items in the background once `start()`ed; stop it with `stop()`."""
-        return JobWorker(self.database, self.reviews, self.settings, self.records)
+        return JobWorker(self.database, self.reviews, self.settings, self.records, llm=self.batch_llm)
+
+    @cached_property
+    def batch_llm(self) -> ChatLLM | None:
+        """The model for batch jobs with its client not retrying: the job worker retries failed calls
+        itself, waiting outside its model-call slots. None (the worker uses `llm` as it is) for the
+        template engine and for the local model, which has no client and is loaded once."""
+        llm = self.llm
+        if llm is None or llm.engine is not Engine.OPENAI:
+            return None
+        return build_llm(self.settings.model_copy(update={"llm_max_retries": 0}))
 
     def engine_label(self) -> str:
         llm = self.llm

@@ -145,7 +145,7 @@ def _jsonl_items(data: bytes, path: Path) -> list[Any]:
 def _run(c: Container, job: JobStatus) -> JobStatus:
     if job.state in ("done", "cancelled"):
         return job
-    worker = JobWorker(c.database, c.reviews, c.settings, c.records, only_jobs=[job.id])
+    worker = JobWorker(c.database, c.reviews, c.settings, c.records, only_jobs=[job.id], llm=c.batch_llm)
     worker.start()
     try:
         with progress_bar("Drafting") as progress:

@@ -53,6 +53,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from draftdesk.adapters.database import JobItemRow, JobRow
+from draftdesk.adapters.llm.base import ChatLLM
 from draftdesk.domain.drafts import ReviewReply
 from draftdesk.domain.reviews import Review
 from draftdesk.errors import DraftdeskError
@@ -97,6 +98,9 @@ class JobWorker:
     """Claims and drafts job items in a background thread until `stop()`.
 
     `only_jobs`: draft these jobs and no others (the CLI's in-process worker); None means any job.
+    `llm`: the model built without its client's own retries (`Container.batch_llm`); the worker
+    then retries transient failures itself, `llm_max_retries` times, waiting outside its model-call
+    slots. None: the drafter's model as it is.
     """
 
     def __init__(
@@ -107,6 +111,7 @@ class JobWorker:
         records: RecordService | None = None,
         only_jobs: Sequence[str] | None = None,
         poll: float = 0.5,
+        llm: ChatLLM | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -121,7 +126,7 @@ class JobWorker:
         self.max_attempts = settings.batch_max_attempts
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.job_drafts = JobDrafts(sessions, settings.duplicate_overlap)
-        self.drafter = self._job_drafter(drafter)
+        self.drafter = self._job_drafter(drafter, llm)
         self._claims = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -136,14 +141,15 @@ class JobWorker:
         self._idle = False
         self.drafted = 0  # drafts this worker wrote (done or failed), for tests and logs
 
-    def _job_drafter(self, drafter: ReviewDrafter) -> ReviewDrafter:
+    def _job_drafter(self, drafter: ReviewDrafter, batch_llm: ChatLLM | None) -> ReviewDrafter:
         ctx = drafter.ctx
         checker = copy.copy(ctx.checker)
         checker.repetition = JobRepetition(ctx.checker.repetition, self.job_drafts)
-        llm = ctx.llm
+        llm = batch_llm if ctx.llm is not None and batch_llm is not None else ctx.llm
         if llm is not None:
             slots = threading.BoundedSemaphore(self.concurrency)
-            llm = WatchedLLM(llm.engine, llm.model, llm.chat, slots)
+            retries = self.settings.llm_max_retries if llm is batch_llm else 0
+            llm = WatchedLLM(llm.engine, llm.model, llm.chat, slots, retries)
         return ReviewDrafter(dataclasses.replace(ctx, llm=llm, checker=checker))
 
     # --- lifecycle -----------------------------------------------------------------------
