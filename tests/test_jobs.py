@@ -294,7 +294,7 @@ def test_a_lease_taken_over_cannot_be_finished_by_its_old_holder(template_drafts
     c = template_drafts
     job = c.jobs.submit([review(1)])
     slow = JobWorker(c.database, c.reviews, c.settings)
-    (item,) = slow._claim(1)
+    (item,) = slow.claims.claim(1)
     # Its process hangs past the lease; the lease runs out and another worker takes the item.
     with c.database.begin() as s:
         s.execute(
@@ -302,7 +302,7 @@ def test_a_lease_taken_over_cannot_be_finished_by_its_old_holder(template_drafts
             {"t": datetime.now(UTC) - timedelta(seconds=1)},
         )
     fresh = JobWorker(c.database, c.reviews, c.settings)
-    (again,) = fresh._claim(1)
+    (again,) = fresh.claims.claim(1)
     assert again.id == item.id and again.token != item.token
     slow._finish(item, slow._draft(item))
     assert slow.drafted == 0 and c.jobs.status(job.id).progress.done == 0

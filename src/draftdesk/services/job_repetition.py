@@ -108,6 +108,12 @@ class JobDrafts:
         with self._lock:
             self._jobs.pop(job_id, None)
 
+    def forget_all(self) -> None:
+        """The worker holds no item: drop every job's drafts (read again from the database if one
+        of those jobs goes on)."""
+        with self._lock:
+            self._jobs.clear()
+
     def _replies(self, job_id: str) -> _JobReplies:
         replies = self._jobs.get(job_id)
         if replies is None:

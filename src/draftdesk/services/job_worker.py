@@ -1,21 +1,14 @@
 """Drafts the items of batch jobs in the background, each exactly once, across restarts and processes.
 
-Claiming. A worker takes a few queued items at a time and leases them: `state='running'`,
-`worker=<claim token>`, `lease_until=now + item timeout + grace`. On PostgreSQL the claim is
-`SELECT … FOR UPDATE SKIP LOCKED` then an `UPDATE … RETURNING` in the same transaction, so
-workers in many processes never take the same row; on SQLite it is one atomic
-`UPDATE … WHERE id IN (SELECT …) RETURNING …` on rows still claimable. A `running` item whose
-lease ran out (its process was killed) is claimable again; at start a worker also frees at once
-the items held by dead processes of its own host. Every write of a result compares the claim
-token (compare-and-set), so an item whose lease was taken over can never get a second result.
+Claiming: job_claims.py (leases, so that each item is drafted once).
 
 Drafting. At most `settings.batch_concurrency` model calls at once, through the same
 `ReviewDrafter` as the UI, with half as many reviews again in progress so the model is kept busy
 while others are retrieved, checked and written. Transient model errors (429, 5xx, timeouts,
-connection errors) are first retried by the model adapter (the OpenAI client: exponential
-backoff with jitter, honours Retry-After, per-call timeout). After those retries the drafter
-falls back to the template engine. A night job can afford to wait where a person at the screen
-cannot, so the worker adds a job-level retry: an item whose draft fell back because the model
+connection errors) are retried by the watched model (job_model.py: exponential backoff with
+jitter, never sooner than Retry-After), waiting outside its model-call slot; after those retries
+the drafter falls back to the template engine. A night job can afford to wait where a person at
+the screen cannot, so the worker adds a job-level retry: an item whose draft fell back because the model
 kept failing transiently is queued again after `batch_retry_delay` × 2^attempt (with jitter,
 never less than the server's Retry-After), up to `batch_max_attempts`; the last attempt keeps
 the template reply. Each item has a deadline (`batch_item_timeout`); past it the item is retried
@@ -23,8 +16,8 @@ the same way, and finally fails.
 
 Writing. An item's result and its record of work (the request and its first draft, where an
 agent approves it) go in one commit. A job is marked done by the worker's loop once the worker
-holds none of its items, and by any worker that runs out of work: no count of a job's items per
-item written.
+holds none of its items, and by any worker that runs out of work (one statement each time, no
+count of a job's items per item written).
 
 Drafts of one job are checked against each other for repetition (job_repetition.py).
 """
@@ -35,9 +28,7 @@ import copy
 import dataclasses
 import logging
 import math
-import os
 import random
-import socket
 import threading
 import time
 import uuid
@@ -48,15 +39,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.elements import ColumnElement
 
 from draftdesk.adapters.database import JobItemRow, JobRow
 from draftdesk.adapters.llm.base import ChatLLM
 from draftdesk.domain.drafts import ReviewReply
 from draftdesk.domain.reviews import Review
 from draftdesk.errors import DraftdeskError
+from draftdesk.services.job_claims import Claimed, JobClaims
 from draftdesk.services.job_model import WatchedLLM, drafting
 from draftdesk.services.job_repetition import JobDrafts, JobRepetition
 from draftdesk.services.records import RecordService
@@ -66,18 +57,7 @@ from draftdesk.settings import Settings
 
 log = logging.getLogger(__name__)
 
-LEASE_GRACE = 15.0  # seconds a lease outlives the item timeout: writing the result takes a moment
 MAX_BACKOFF = 300.0
-
-
-@dataclass
-class _Claimed:
-    id: int
-    job_id: str
-    review_id: str
-    payload: dict[str, Any]
-    attempts: int
-    token: str
 
 
 @dataclass
@@ -89,7 +69,7 @@ class _Outcome:
 
 @dataclass
 class _Running:
-    item: _Claimed
+    item: Claimed
     future: Future[None]
     deadline: float
 
@@ -117,6 +97,7 @@ class JobWorker:
         self.settings = settings
         self.records = records
         self.only_jobs = list(only_jobs) if only_jobs is not None else None
+        self.claims = JobClaims(sessions, settings.batch_item_timeout, self.only_jobs)
         self.poll = poll
         self.concurrency = settings.batch_concurrency
         # Reviews in progress: more than the model calls allowed at once, so that while some are
@@ -124,17 +105,14 @@ class JobWorker:
         self.in_flight = self.concurrency + math.ceil(self.concurrency / 2)
         self.timeout = settings.batch_item_timeout
         self.max_attempts = settings.batch_max_attempts
-        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.job_drafts = JobDrafts(sessions, settings.duplicate_overlap)
         self.drafter = self._job_drafter(drafter, llm)
-        self._claims = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._running: dict[int, _Running] = {}
         self._abandoned: list[Future[None]] = []
         self._creators: dict[str, str | None] = {}
-        self._started: set[str] = set()  # jobs this worker has seen running: no need to start them
         # Jobs this worker wrote a final result for since it last looked whether they are done.
         self._written: set[str] = set()
         self._written_lock = threading.Lock()
@@ -158,7 +136,7 @@ class JobWorker:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stop.clear()
-        self._release_orphans()
+        self.claims.release_orphans()
         # Room for items abandoned past their deadline, whose threads are still waiting on a model.
         self._pool = ThreadPoolExecutor(self.in_flight * 2, thread_name_prefix="draftdesk-job")
         self._thread = threading.Thread(target=self._loop, name="draftdesk-job-worker", daemon=True)
@@ -198,7 +176,7 @@ class JobWorker:
             self.in_flight * 2 - len(self._running) - len(self._abandoned),
         )
         if free > 0:
-            for item in self._claim(free):
+            for item in self.claims.claim(free):
                 future = self._pool.submit(self._work, item)
                 self._running[item.id] = _Running(item, future, time.monotonic() + self.timeout)
         self._settle()
@@ -225,86 +203,8 @@ class JobWorker:
                     ),
                 )
 
-    # --- claiming ------------------------------------------------------------------------
-    def _claimable(self, now: datetime) -> Any:
-        queued = and_(
-            JobItemRow.state == "queued",
-            or_(JobItemRow.not_before.is_(None), JobItemRow.not_before <= now),
-        )
-        expired = and_(JobItemRow.state == "running", JobItemRow.lease_until < now)
-        condition = or_(queued, expired)
-        if self.only_jobs is not None:
-            condition = and_(condition, JobItemRow.job_id.in_(self.only_jobs))
-        return condition
-
-    def _claim(self, n: int) -> list[_Claimed]:
-        now = datetime.now(UTC)
-        self._claims += 1
-        token = f"{self.name}:{self._claims}"
-        lease = now + timedelta(seconds=self.timeout + LEASE_GRACE)
-        values = {
-            "state": "running",
-            "worker": token,
-            "lease_until": lease,
-            "started_at": now,
-            "attempts": JobItemRow.attempts + 1,
-        }
-        candidates = (
-            select(JobItemRow.id)
-            .where(self._claimable(now))
-            .order_by(JobItemRow.job_id, JobItemRow.position)
-            .limit(n)
-        )
-        claim = update(JobItemRow).values(**values).execution_options(synchronize_session=False)
-        returning = (
-            JobItemRow.id,
-            JobItemRow.job_id,
-            JobItemRow.review_id,
-            JobItemRow.payload,
-            JobItemRow.attempts,
-        )
-        # The claim, the rows it took and the jobs it starts, in one commit.
-        with self.sessions.begin() as s:
-            if s.get_bind().dialect.name == "postgresql":
-                ids = list(s.scalars(candidates.with_for_update(skip_locked=True)))
-                if not ids:
-                    return []
-                claim = claim.where(JobItemRow.id.in_(ids))
-            else:
-                # One statement: SQLite runs it under its write lock, so two workers never both match a row.
-                claim = claim.where(JobItemRow.id.in_(candidates.scalar_subquery()), self._claimable(now))
-            rows = s.execute(claim.returning(*returning)).all()
-            claimed = [_Claimed(r[0], r[1], r[2], r[3] or {}, r[4], token) for r in rows]
-            starting = {c.job_id for c in claimed} - self._started
-            if starting:
-                s.execute(
-                    update(JobRow)
-                    .where(JobRow.id.in_(starting), JobRow.state == "queued")
-                    .values(state="running", started_at=now)
-                )
-                self._started |= starting
-        return sorted(claimed, key=lambda c: c.id)
-
-    def _release_orphans(self) -> None:
-        """Items leased by a process of this host that no longer exists go back to the queue now,
-        instead of when their lease runs out (a server restarted after SIGKILL resumes at once)."""
-        host = socket.gethostname()
-        with self.sessions() as s:
-            workers = s.scalars(
-                select(JobItemRow.worker).where(JobItemRow.state == "running").distinct()
-            ).all()
-        dead = [w for w in workers if w and _dead_here(w, host)]
-        if dead:
-            with self.sessions.begin() as s:
-                s.execute(
-                    update(JobItemRow)
-                    .where(JobItemRow.state == "running", JobItemRow.worker.in_(dead))
-                    .values(state="queued", worker=None, lease_until=None)
-                    .execution_options(synchronize_session=False)
-                )
-
     # --- drafting ------------------------------------------------------------------------
-    def _work(self, item: _Claimed) -> None:
+    def _work(self, item: Claimed) -> None:
         """Draft one item and write its outcome, on a pool thread: the writes of many items overlap
         instead of queueing behind the claiming loop. An item the loop gave up on meanwhile (past its
         deadline) is not written twice: every write compares the claim token."""
@@ -318,7 +218,7 @@ class JobWorker:
         except Exception:  # its lease runs out and the item is drafted again: nothing is lost
             log.exception("could not write the result of item %s", item.id)
 
-    def _draft(self, item: _Claimed) -> _Outcome:
+    def _draft(self, item: Claimed) -> _Outcome:
         with drafting(item.job_id, item.id) as failures:
             try:
                 reply = self.drafter.draft(review_request(Review.model_validate(item.payload)))
@@ -333,7 +233,7 @@ class JobWorker:
         return min(max(base * random.uniform(0.5, 1.5), retry_after), MAX_BACKOFF)
 
     # --- writing -------------------------------------------------------------------------
-    def _finish(self, item: _Claimed, outcome: _Outcome) -> None:
+    def _finish(self, item: Claimed, outcome: _Outcome) -> None:
         if outcome.retry_after is not None and item.attempts < self.max_attempts:
             self._requeue(item, self._backoff(item.attempts, outcome.retry_after), outcome.error)
             return
@@ -375,7 +275,7 @@ class JobWorker:
         with self._written_lock:
             self._written.add(item.job_id)
 
-    def _requeue(self, item: _Claimed, delay: float, reason: str | None, count: bool = True) -> None:
+    def _requeue(self, item: Claimed, delay: float, reason: str | None, count: bool = True) -> None:
         values: dict[str, Any] = {
             "state": "queued",
             "worker": None,
@@ -396,7 +296,7 @@ class JobWorker:
                 .execution_options(synchronize_session=False)
             )
 
-    def _record(self, s: Session, item: _Claimed, reply: ReviewReply, request_id: str) -> None:
+    def _record(self, s: Session, item: Claimed, reply: ReviewReply, request_id: str) -> None:
         """The draft joins the record of work, where an agent approves it, as from the bulk page."""
         assert self.records is not None
         try:
@@ -414,65 +314,56 @@ class JobWorker:
         with self._written_lock:
             ready = self._written - busy
             self._written -= ready
-        for job_id in ready:
-            try:
-                self._maybe_done(job_id)
-            except Exception:
-                with self._written_lock:  # looked at again on the next step
-                    self._written.add(job_id)
-                raise
+        if not ready:
+            return
+        try:
+            finished = self._close_finished(ready)
+        except Exception:
+            with self._written_lock:  # looked at again on the next step
+                self._written |= ready
+            raise
+        for job_id in finished:
+            self._forget(job_id)
 
     def _settle_all(self) -> None:
-        """Every unfinished job with no item left to draft is done: also one whose last result was
-        written just before its process was killed."""
+        """Once the worker holds no item: every unfinished job with no item left to draft is done,
+        also one whose last result was written just before its process was killed; and what the
+        worker remembered of jobs (also cancelled ones) is dropped, to be read again if needed."""
+        self._close_finished(None)
+        self._forget(None)
+
+    def _close_finished(self, job_ids: set[str] | None) -> list[str]:
+        """Mark done, in one statement, the unfinished jobs (of `job_ids`, else all this worker
+        drafts) with no item queued or running; their ids."""
         left = (
             select(JobItemRow.id)
             .where(JobItemRow.job_id == JobRow.id, JobItemRow.state.in_(("queued", "running")))
             .exists()
         )
-        unfinished: ColumnElement[bool] = JobRow.state.in_(("queued", "running"))
-        if self.only_jobs is not None:
-            unfinished = and_(unfinished, JobRow.id.in_(self.only_jobs))
+        finished = and_(JobRow.state.in_(("queued", "running")), ~left)
+        scope = sorted(job_ids) if job_ids is not None else self.only_jobs
+        if scope is not None:
+            finished = and_(finished, JobRow.id.in_(scope))
         with self.sessions.begin() as s:
-            s.execute(
-                update(JobRow)
-                .where(unfinished, ~left)
-                .values(state="done", finished_at=datetime.now(UTC))
-                .execution_options(synchronize_session=False)
+            return list(
+                s.scalars(
+                    update(JobRow)
+                    .where(finished)
+                    .values(state="done", finished_at=datetime.now(UTC))
+                    .returning(JobRow.id)
+                    .execution_options(synchronize_session=False)
+                )
             )
 
-    def _maybe_done(self, job_id: str) -> None:
-        with self.sessions() as s:
-            left = s.scalar(
-                select(func.count())
-                .select_from(JobItemRow)
-                .where(JobItemRow.job_id == job_id, JobItemRow.state.in_(("queued", "running")))
-            )
-        if left:
-            return
-        with self.sessions.begin() as s:
-            s.execute(
-                update(JobRow)
-                .where(JobRow.id == job_id, JobRow.state.in_(("queued", "running")))
-                .values(state="done", finished_at=datetime.now(UTC))
-            )
-        self.job_drafts.forget(job_id)
-        self._creators.pop(job_id, None)
-        self._started.discard(job_id)
-
-
-def _dead_here(worker: str, host: str) -> bool:
-    name, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if name != host or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    def _forget(self, job_id: str | None) -> None:
+        """Drop the caches of a finished job (of every job: None)."""
+        self.claims.forget(job_id)
+        if job_id is None:
+            self._creators.clear()
+            self.job_drafts.forget_all()
+        else:
+            self._creators.pop(job_id, None)
+            self.job_drafts.forget(job_id)
 
 
 @contextmanager
