@@ -6,132 +6,45 @@ that key's rate limit. Errors are problem details (see entry/problems.py).
 """
 
 # No `from __future__ import annotations`: FastAPI must resolve the route's local `Caller` alias.
-import json
-from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-import httpx
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import text
+from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from draftdesk.container import Container
-from draftdesk.domain.drafts import Engine, IncidentFacts, IncidentPack
+from draftdesk.domain.drafts import IncidentFacts, IncidentPack
 from draftdesk.domain.jobs import MAX_JOB_ITEMS, JobItemResult, JobStatus
 from draftdesk.domain.reviews import Review
 from draftdesk.domain.waves import WaveReport
+from draftdesk.entry.api_schema import (
+    COMMON,
+    CSV,
+    FACTS_EXAMPLE,
+    NDJSON,
+    REVIEW_EXAMPLE,
+    ReviewRepliesRequest,
+    ReviewRepliesResponse,
+    job_request,
+    json_lines,
+    negotiate,
+    problems,
+    reviews_body,
+)
 from draftdesk.entry.problems import (
-    PROBLEM_JSON,
-    NotAcceptable,
-    ProblemDetail,
     RateLimited,
     Unauthorized,
     UnsupportedMediaType,
 )
-from draftdesk.errors import DraftdeskError, InputError
+from draftdesk.errors import InputError
 from draftdesk.services.api_keys import ApiKey
 from draftdesk.services.message_check import CheckRequest, CheckResult
 from draftdesk.services.rate_limit import RateLimiter
 from draftdesk.services.recorded_replies import RecordedReply, stream_recorded
 from draftdesk.services.review_io import review_request
-
-MAX_SYNC_REVIEWS = 100
-NDJSON = "application/x-ndjson"
-CSV = "text/csv"
-
-_REVIEW_EXAMPLE: dict[str, Any] = {
-    "id": "R-1042",
-    "platform": "trustpilot",
-    "product": "Arden Desk Lamp",
-    "rating": 2,
-    "created_at": "2026-09-14T08:21:00+00:00",
-    "author": "Priya",
-    "text": "The lamp arrived with a cracked shade and the dimmer flickers at low settings.",
-    "language": "en",
-}
-_FACTS_EXAMPLE: dict[str, Any] = {
-    "type": "checkout_failure",
-    "stage": "identified",
-    "title": "Card payments failing at checkout",
-    "summary": "Some card payments are declined at the last step of checkout.",
-    "affected": "Customers paying by card on the website; PayPal works.",
-    "actions": "Our payment provider is rolling back a faulty update.",
-    "workaround": "Pay with PayPal for now.",
-    "next_update_at": "14:30 UTC",
-    "channels": ["status_page", "email", "sms"],
-}
-
-
-def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem details a route can answer with."""
-    described = {
-        400: "Input that cannot be used as it is, or a body that cannot be parsed.",
-        401: "No API key, or an unknown or revoked one.",
-        404: "No such job.",
-        406: "None of the formats in `Accept` can be served.",
-        413: "The request body is over the size limit.",
-        415: "A body that is neither JSON, CSV nor a form upload.",
-        422: "The request does not match the schema; `errors` lists each field.",
-        429: "The key's rate limit is spent; retry after `Retry-After` seconds.",
-        503: "The knowledge store, the database or the language model is not available.",
-    }
-    return {
-        code: {
-            "description": described[code],
-            "model": ProblemDetail,
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}},
-        }
-        for code in codes
-    }
-
-
-_COMMON = (400, 401, 413, 422, 429, 503)
-
-
-class ReviewRepliesRequest(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reviews": [_REVIEW_EXAMPLE]}]},
-    )
-
-    reviews: list[dict[str, Any]] = Field(
-        min_length=1,
-        max_length=MAX_SYNC_REVIEWS,
-        description=f"Up to {MAX_SYNC_REVIEWS} review records (id, platform, product, rating, created_at, "
-        "author, text, language), as in a reviews CSV or JSON Lines file. A record that is not valid "
-        "gets its own `failed` entry; the others are still answered. Larger batches: POST /api/v1/jobs.",
-    )
-
-
-class ReviewRepliesResponse(BaseModel):
-    results: list[JobItemResult] = Field(description="One entry per review, in the order sent.")
-    done: int
-    failed: int
-
-
-class JobRequest(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reviews": [_REVIEW_EXAMPLE]}]})
-
-    reviews: list[dict[str, Any]] = Field(
-        min_length=1,
-        max_length=MAX_JOB_ITEMS,
-        description=f"Up to {MAX_JOB_ITEMS:,} review records; a bad one fails alone in the results.",
-    )
-
-
-class ComponentState(BaseModel):
-    ok: bool
-    detail: str
-
-
-class Readiness(BaseModel):
-    status: Literal["ready", "not ready"]
-    components: dict[str, ComponentState]
-
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -173,7 +86,7 @@ def build_router(container: Container) -> APIRouter:
         tags=["reviews"],
         summary="Draft replies to up to 100 reviews",
         response_model=ReviewRepliesResponse,
-        responses=_problems(*_COMMON),
+        responses=problems(*COMMON),
     )
     def review_replies(body: ReviewRepliesRequest, key: Caller) -> ReviewRepliesResponse:
         """Each review is answered in the response with the reply's text, engine, sources and check
@@ -188,14 +101,12 @@ def build_router(container: Container) -> APIRouter:
         tags=["incidents"],
         summary="Draft an incident update pack",
         response_model=IncidentPack,
-        responses=_problems(*_COMMON),
+        responses=problems(*COMMON),
     )
     def status_updates(
         facts: Annotated[
             IncidentFacts,
-            Body(
-                openapi_examples={"checkout": {"summary": "Card payments failing", "value": _FACTS_EXAMPLE}}
-            ),
+            Body(openapi_examples={"checkout": {"summary": "Card payments failing", "value": FACTS_EXAMPLE}}),
         ],
         key: Caller,
     ) -> IncidentPack:
@@ -207,7 +118,7 @@ def build_router(container: Container) -> APIRouter:
         tags=["check"],
         summary="Check any text",
         response_model=CheckResult,
-        responses=_problems(*_COMMON),
+        responses=problems(*COMMON),
     )
     def tone_check(
         request: Annotated[
@@ -220,7 +131,7 @@ def build_router(container: Container) -> APIRouter:
                             "id": "reply-1",
                             "text": "Thank you for your feedback. We value every customer.",
                             "review": {
-                                "text": _REVIEW_EXAMPLE["text"],
+                                "text": REVIEW_EXAMPLE["text"],
                                 "rating": 2,
                                 "product": "Arden Desk Lamp",
                             },
@@ -242,10 +153,10 @@ def build_router(container: Container) -> APIRouter:
         status_code=202,
         response_model=JobStatus,
         responses={
-            **_problems(415, *_COMMON),
+            **problems(415, *COMMON),
             202: {"description": "Accepted; `Location` is the job's status URL."},
         },
-        openapi_extra=_reviews_body(
+        openapi_extra=reviews_body(
             f'Up to {MAX_JOB_ITEMS:,} reviews: JSON `{{"reviews": [...]}}`, a CSV body, or a CSV file '
             "uploaded as the form field `file`. The CSV header names id, platform, product, rating, "
             "created_at, author, text, language; UTF-8.",
@@ -267,7 +178,7 @@ def build_router(container: Container) -> APIRouter:
                 )
             status = await run_in_threadpool(container.jobs.submit_csv, await upload.read(), by)
         elif media in ("", "application/json") or media.endswith("+json"):
-            body = _job_request(await request.body())
+            body = job_request(await request.body())
             status = await run_in_threadpool(container.jobs.submit, body.reviews, by)
         else:
             raise UnsupportedMediaType(
@@ -282,8 +193,8 @@ def build_router(container: Container) -> APIRouter:
         tags=["waves"],
         summary="Analyse a wave of reviews",
         response_model=WaveReport,
-        responses=_problems(415, *_COMMON),
-        openapi_extra=_reviews_body(
+        responses=problems(415, *COMMON),
+        openapi_extra=reviews_body(
             'Reviews with dates: JSON `{"reviews": [...]}` or a CSV body with the review columns. '
             "A bad row is listed in `problems`; the others are analysed.",
             upload=False,
@@ -296,7 +207,7 @@ def build_router(container: Container) -> APIRouter:
         if media == CSV:
             return await run_in_threadpool(container.waves.analyze_csv, await request.body())
         if media in ("", "application/json") or media.endswith("+json"):
-            body = _job_request(await request.body())
+            body = job_request(await request.body())
             return await run_in_threadpool(container.waves.analyze_records, body.reviews)
         raise UnsupportedMediaType(
             f"A wave cannot be read from {media!r}.", "Send application/json or text/csv."
@@ -307,7 +218,7 @@ def build_router(container: Container) -> APIRouter:
         tags=["jobs"],
         summary="A job's state and progress",
         response_model=JobStatus,
-        responses=_problems(404, *_COMMON),
+        responses=problems(404, *COMMON),
     )
     def job_status(job_id: str, key: Caller) -> JobStatus:
         return container.jobs.status(job_id)
@@ -325,7 +236,7 @@ def build_router(container: Container) -> APIRouter:
                     CSV: {"schema": {"type": "string"}},
                 },
             },
-            **_problems(404, 406, *_COMMON),
+            **problems(404, 406, *COMMON),
         },
     )
     def job_results(
@@ -338,7 +249,7 @@ def build_router(container: Container) -> APIRouter:
         ] = None,
     ) -> StreamingResponse:
         """Each review once: its `id`, `state` done or failed, and the reply `result` or the `error`."""
-        chosen = format or _negotiate(request.headers.get("accept", ""))
+        chosen = format or negotiate(request.headers.get("accept", ""))
         container.jobs.status(job_id)  # an unknown job is a 404, before the stream starts
         if chosen == "csv":
             return StreamingResponse(
@@ -346,14 +257,14 @@ def build_router(container: Container) -> APIRouter:
                 media_type=f"{CSV}; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="job-{job_id}.csv"'},
             )
-        return StreamingResponse(_lines(container.jobs.results(job_id)), media_type=NDJSON)
+        return StreamingResponse(json_lines(container.jobs.results(job_id)), media_type=NDJSON)
 
     @router.post(
         "/jobs/{job_id}/cancel",
         tags=["jobs"],
         summary="Cancel a job",
         response_model=JobStatus,
-        responses=_problems(404, *_COMMON),
+        responses=problems(404, *COMMON),
     )
     def cancel_job(job_id: str, key: Caller) -> JobStatus:
         """Reviews not yet drafted are not drafted; finished ones keep their results."""
@@ -383,122 +294,3 @@ def _validation_text(exc: ValidationError) -> str:
         f"{'.'.join(map(str, e['loc'])) or 'review'}: {e['msg'].removeprefix('Value error, ')}"
         for e in exc.errors()
     )
-
-
-def _reviews_body(description: str, upload: bool) -> dict[str, Any]:
-    """The OpenAPI request body of routes that take review records as JSON or CSV."""
-    content: dict[str, Any] = {
-        "application/json": {
-            "schema": JobRequest.model_json_schema(),
-            "example": {"reviews": [_REVIEW_EXAMPLE]},
-        },
-        CSV: {"schema": {"type": "string"}},
-    }
-    if upload:
-        content["multipart/form-data"] = {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            }
-        }
-    return {"requestBody": {"required": True, "description": description, "content": content}}
-
-
-def _job_request(raw: bytes) -> JobRequest:
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(
-            f"The body is not valid JSON: {exc}.", 'Send {"reviews": [review records]}.'
-        ) from exc
-    try:
-        return JobRequest.model_validate(data)
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-        raise RequestValidationError(errors, body=data) from exc
-
-
-def _lines(results: Iterator[JobItemResult]) -> Iterator[str]:
-    for item in results:
-        yield item.model_dump_json() + "\n"
-
-
-def _negotiate(accept: str) -> Literal["jsonl", "csv"]:
-    """The best of JSON Lines and CSV for an Accept header; JSON Lines when either will do."""
-    best: tuple[float, int, Literal["jsonl", "csv"]] | None = None
-    for part in accept.split(","):
-        media, *params = (p.strip().lower() for p in part.split(";"))
-        if not media:
-            continue
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
-        found: Literal["jsonl", "csv"] | None = None
-        if media in (NDJSON, "application/jsonl", "application/json", "application/*", "*/*"):
-            found = "jsonl"
-        elif media in (CSV, "text/*"):
-            found = "csv"
-        # Between equal q, a named type beats a wildcard.
-        rank = (q, 0 if "*" in media else 1)
-        if found and (best is None or rank > best[:2]):
-            best = (*rank, found)
-    if best is not None:
-        return best[2]
-    if accept.strip():
-        raise NotAcceptable(
-            f"A job's results come as {NDJSON} or {CSV}, not {accept!r}.",
-            "Send `Accept: application/x-ndjson` or `Accept: text/csv`, or add ?format=jsonl or ?format=csv.",
-        )
-    return "jsonl"
-
-
-def readiness(container: Container) -> Readiness:
-    """Whether the store, the database and the language model can be reached now."""
-    components: dict[str, ComponentState] = {}
-    try:
-        counts = container.knowledge_size()
-        components["store"] = ComponentState(ok=True, detail=f"{sum(counts.values())} entries")
-    except Exception as exc:  # any failure means the same here: not ready
-        components["store"] = ComponentState(ok=False, detail=_reason(exc))
-    try:
-        with container.database() as session:
-            session.execute(text("SELECT 1"))
-        components["database"] = ComponentState(ok=True, detail="reachable")
-    except Exception as exc:
-        components["database"] = ComponentState(ok=False, detail=_reason(exc))
-    components["llm"] = _llm_state(container)
-    ready = all(c.ok for c in components.values())
-    return Readiness(status="ready" if ready else "not ready", components=components)
-
-
-def _llm_state(container: Container) -> ComponentState:
-    try:
-        llm = container.llm
-    except Exception as exc:
-        return ComponentState(ok=False, detail=_reason(exc))
-    if llm is None:
-        return ComponentState(ok=True, detail="not used: template engine")
-    if llm.engine != Engine.OPENAI:
-        return ComponentState(ok=True, detail=f"{llm.engine} model {llm.model} loaded in this process")
-    settings = container.settings
-    base = (settings.openai_base_url or "https://api.openai.com/v1").rstrip("/")
-    key = settings.openai_key()
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    try:
-        answer = httpx.get(f"{base}/models", headers=headers, timeout=5.0)
-    except httpx.HTTPError as exc:
-        return ComponentState(ok=False, detail=f"{base} is not reachable: {type(exc).__name__}: {exc}")
-    if answer.status_code != 200:
-        return ComponentState(ok=False, detail=f"{base} answered HTTP {answer.status_code}")
-    return ComponentState(ok=True, detail=f"{base} reachable")
-
-
-def _reason(exc: Exception) -> str:
-    return exc.message if isinstance(exc, DraftdeskError) else f"{type(exc).__name__}: {exc}"[:300]

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from draftdesk import __version__
 from draftdesk.container import Container
 from draftdesk.entry import problems
-from draftdesk.entry.api import Readiness, build_router, readiness
+from draftdesk.entry.api import build_router
+from draftdesk.entry.readiness import Readiness, readiness
 
 
 def create_app(container: Container, first_start_note: str | None = None) -> FastAPI:
