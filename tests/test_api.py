@@ -9,7 +9,9 @@ import io
 import json
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +105,33 @@ def test_the_rate_limit_answers_429_with_retry_after(full_store: Container, tmp_
         # Each key has its own bucket.
         assert httpx.post(f"{url}/api/v1/tone-check", json=check, headers=other).status_code == 200
     c.close()
+
+
+def test_two_servers_on_one_database_spend_one_rate_limit_even_at_the_same_moment(
+    full_store: Container, tmp_path: Path, postgres_url: str
+) -> None:
+    # Two app instances as two servers of a team deployment: nothing shared but PostgreSQL.
+    a = drafting_container(full_store, tmp_path / "a", database_url=postgres_url, api_rate_limit=8)
+    b = drafting_container(full_store, tmp_path / "b", database_url=postgres_url, api_rate_limit=8)
+    auth = new_key(a, "nightly-sync")
+    check = {"text": "Thank you for your feedback."}
+    with serving(a) as url_a, serving(b) as url_b:
+
+        def post(n: int) -> httpx.Response:
+            return httpx.post(f"{(url_a, url_b)[n % 2]}/api/v1/tone-check", json=check, headers=auth)
+
+        with ThreadPoolExecutor(12) as pool:
+            answers = list(pool.map(post, range(12)))
+        codes = Counter(r.status_code for r in answers)
+        assert codes == {200: 8, 429: 4}, codes
+        refused = [r for r in answers if r.status_code == 429]
+        for r in refused:
+            assert_problem(r, 429, "8 requests a minute")
+            assert 1 <= int(r.headers["retry-after"]) <= 8  # one request's worth of refill: 7.5 s
+        # Both servers refuse the key now, whichever answered the last allowed request.
+        assert post(0).status_code == 429 and post(1).status_code == 429
+    a.close()
+    b.close()
 
 
 def test_request_size_and_batch_limits(full_store: Container, tmp_path: Path) -> None:

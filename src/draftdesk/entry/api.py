@@ -55,7 +55,7 @@ _bearer = HTTPBearer(
 
 def build_router(container: Container) -> APIRouter:
     settings = container.settings
-    limiter = RateLimiter(settings.api_rate_limit)
+    limiter = RateLimiter(container.database, settings.api_rate_limit)
     router = APIRouter(prefix="/api/v1")
 
     def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> ApiKey:
