@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -17,9 +18,11 @@ from draftdesk.domain.enums import Channel, IncidentType, Severity, Stage
 from draftdesk.domain.incident_records import NewIncident, Resolution
 from draftdesk.domain.users import Role
 from draftdesk.entry.cli import app
-from draftdesk.errors import InputError, PermissionDenied
+from draftdesk.errors import InputError, PermissionDenied, SignInLocked
+from draftdesk.services.sign_in_throttle import SignInThrottle
+from draftdesk.services.users import UserService
 
-from .conftest import LEE, SAM, make_settings
+from .conftest import LEE, SAM, add_accounts, make_settings, password_for, serving
 
 runner = CliRunner()
 
@@ -154,4 +157,54 @@ def test_a_user_name_with_a_colon_or_nothing_in_it_is_refused(tmp_path: Path) ->
         with pytest.raises(InputError, match="1 to 100 characters"):
             c.users.add(name, Role.AGENT, "long-enough-1")
     assert not c.users.has_accounts()
+    c.close()
+
+
+def test_wrong_passwords_in_a_row_pause_that_name_and_a_right_one_clears_the_count(tmp_path: Path) -> None:
+    c = Container(make_settings(tmp_path / "data"))
+    add_accounts(c, sam=Role.AGENT, lee=Role.LEAD)
+    now = [1_000_000.0]
+    users = UserService(c.database, [], SignInThrottle(c.database, clock=lambda: now[0]))
+
+    for _ in range(4):
+        assert users.authenticate("sam", "guess-guess") is None
+    assert users.authenticate("sam", password_for("sam")) is not None  # a success clears the count
+    for _ in range(5):
+        assert users.authenticate("sam", "guess-guess") is None
+    with pytest.raises(SignInLocked) as paused:  # even the right password waits now
+        users.authenticate("sam", password_for("sam"))
+    assert "Too many wrong passwords for 'sam'" in paused.value.message and "1 minute" in paused.value.message
+    assert paused.value.retry_after == pytest.approx(60)
+    assert users.authenticate("lee", password_for("lee")) is not None  # other accounts are not held up
+
+    now[0] += 61
+    assert users.authenticate("sam", "guess-guess") is None  # one more miss doubles the pause
+    with pytest.raises(SignInLocked) as longer:
+        users.authenticate("sam", password_for("sam"))
+    assert "2 minutes" in longer.value.message
+    now[0] += 121
+    assert users.authenticate("sam", password_for("sam")) is not None
+
+    # A name with no account is paused the same way: the answers say nothing about which names exist.
+    for _ in range(5):
+        assert users.authenticate("nobody", "guess-guess") is None
+    with pytest.raises(SignInLocked):
+        users.authenticate("nobody", "guess-guess")
+    c.close()
+
+
+def test_the_sign_in_form_answers_429_with_the_wait_once_a_name_is_paused(tmp_path: Path) -> None:
+    c = Container(make_settings(tmp_path / "data"))
+    add_accounts(c, ana=Role.AGENT)
+    with serving(c) as url:
+        wrong = {"username": "ana", "password": "guess-guess"}
+        for _ in range(5):
+            assert httpx.post(f"{url}/login", data=wrong).status_code == 400
+        paused = httpx.post(f"{url}/login", data={"username": "ana", "password": password_for("ana")})
+        assert paused.status_code == 429, paused.text
+        assert "Too many wrong passwords for 'ana'" in paused.json()["detail"]
+        assert 1 <= int(paused.headers["retry-after"]) <= 60
+    # Another server process on the same database sees the same pause.
+    with pytest.raises(SignInLocked):
+        Container(make_settings(tmp_path / "data")).users.authenticate("ana", password_for("ana"))
     c.close()

@@ -82,3 +82,11 @@ class RecordNotFound(InputError):
 
 class PermissionDenied(DraftdeskError):
     """The signed-in user's role does not allow this action."""
+
+
+class SignInLocked(DraftdeskError):
+    """Too many wrong passwords for an account in a row: sign-in waits before it tries again."""
+
+    def __init__(self, message: str, retry_after: float, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after

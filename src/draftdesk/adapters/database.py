@@ -247,3 +247,14 @@ class ApiRateRow(Base):
     tokens: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
     allowed: Mapped[bool] = mapped_column(Boolean)  # whether the last request was let through
+
+
+class SignInFailureRow(Base):
+    """Wrong passwords in a row for one account name (names that do not exist too, so a guesser
+    learns nothing); times are wall-clock seconds, shared by every server process."""
+
+    __tablename__ = "sign_in_failures"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[float] = mapped_column(Float)
+    locked_until: Mapped[float] = mapped_column(Float)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from draftdesk import __version__
@@ -13,6 +15,9 @@ from draftdesk.container import Container
 from draftdesk.entry import problems
 from draftdesk.entry.api import build_router
 from draftdesk.entry.readiness import Readiness, readiness
+from draftdesk.errors import SignInLocked
+from draftdesk.services.sign_in_throttle import MAX_FAILURES
+from draftdesk.services.users import UserService
 
 
 def create_app(container: Container, first_start_note: str | None = None) -> FastAPI:
@@ -78,11 +83,7 @@ def create_app(container: Container, first_start_note: str | None = None) -> Fas
     # Gradio 6 takes the page's script and styles here, not in gr.Blocks().
     users = container.users
     # With no accounts the app serves a single local user; with any, everyone signs in.
-    auth = (
-        (lambda name, password: users.authenticate(name, password) is not None)
-        if users.has_accounts()
-        else None
-    )
+    auth = _sign_in(users) if users.has_accounts() else None
     mounted: FastAPI = gr.mount_gradio_app(
         api,
         page,
@@ -91,9 +92,31 @@ def create_app(container: Container, first_start_note: str | None = None) -> Fas
         js=SHORTCUTS_JS,
         css=REVIEWS_CSS,
         auth=auth,
-        auth_message="Sign in with your draftdesk account. A lead can create one with `draftdesk users add`.",
+        # Gradio's form shows "Incorrect Credentials" for any refusal, so the pause is told up front.
+        auth_message=(
+            "Sign in with your draftdesk account. A lead can create one with `draftdesk users add`. "
+            f"After {MAX_FAILURES} wrong passwords in a row, that account's sign-in pauses for a "
+            "minute, and longer if wrong passwords go on."
+        ),
     )
     return mounted
+
+
+def _sign_in(users: UserService) -> Callable[[str, str], Awaitable[bool]]:
+    """Gradio's sign-in check. Async so that bcrypt runs on a worker thread, not on the server's
+    event loop; a paused name answers 429 with the wait, not "Incorrect credentials"."""
+
+    async def check(name: str, password: str) -> bool:
+        try:
+            return await run_in_threadpool(users.authenticate, name, password) is not None
+        except SignInLocked as exc:
+            raise HTTPException(
+                status_code=429,
+                detail=f"{exc.message} {exc.hint or ''}".strip(),
+                headers={"Retry-After": str(max(1, math.ceil(exc.retry_after)))},
+            ) from None
+
+    return check
 
 
 def run(container: Container, first_start_note: str | None = None) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from draftdesk.adapters.database import UserRow
 from draftdesk.domain.users import LOCAL_USER, Role, User
 from draftdesk.errors import InputError, PermissionDenied
+from draftdesk.services.sign_in_throttle import SignInThrottle
 
 MIN_PASSWORD = 8
 # bcrypt reads at most 72 bytes; a longer password would be silently cut, so refuse it.
@@ -41,8 +42,11 @@ def require(user: User, role: Role, action: str) -> None:
 
 
 class UserService:
-    def __init__(self, sessions: sessionmaker[Session], configured: list[str]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], configured: list[str], throttle: SignInThrottle | None = None
+    ) -> None:
         self.sessions = sessions
+        self.throttle = throttle or SignInThrottle(sessions)
         self.configured = {
             name: (Role(role), digest) for name, role, digest in (entry.split(":", 2) for entry in configured)
         }
@@ -72,6 +76,17 @@ class UserService:
         return bool(self.configured) or bool(self.users())
 
     def authenticate(self, name: str, password: str) -> User | None:
+        """The account, or None for a wrong name or password. Raises `SignInLocked` after too many
+        wrong passwords in a row for this name (sign_in_throttle.py)."""
+        self.throttle.check(name)
+        user = self._verify(name, password)
+        if user is None:
+            self.throttle.failed(name)
+        else:
+            self.throttle.succeeded(name)
+        return user
+
+    def _verify(self, name: str, password: str) -> User | None:
         found = self._account(name)
         if found is None:
             # The same work as a real check, so a wrong name and a wrong password take as long.
