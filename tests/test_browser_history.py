@@ -4,9 +4,11 @@ opens the words changed before publishing, and the charts render."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from draftdesk.container import Container
+from draftdesk.ui import history_page
 
 from .conftest import SCREENSHOTS, serving
 from .test_history import record_history
@@ -82,3 +84,37 @@ def test_filter_the_history_open_a_diff_and_see_the_charts(container: Container,
         page.locator("#dd-history-from textarea, #dd-history-from input").first.fill("2 March")
         page.locator("#dd-history-from textarea, #dd-history-from input").first.press("Enter")
         expect(page.get_by_text("YYYY-MM-DD").first).to_be_visible(timeout=30_000)
+
+
+def test_the_table_shows_a_page_at_a_time_while_charts_and_export_cover_every_row(
+    container: Container, page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A batch job adds thousands of rows; three to a page shows the same paging with eight.
+    monkeypatch.setattr(history_page, "PAGE_ROWS", 3)
+    record_history(container)
+    with serving(container) as url:
+        page.goto(url)
+        page.get_by_role("tab", name="History").click()
+        rows = page.locator("#dd-history-table .virtual-body [role=row]")
+        pager = page.locator("#dd-history-pager")
+        newer, older = page.locator("#dd-history-newer"), page.locator("#dd-history-older")
+        expect(pager).to_contain_text("Rows 1–3 of 8", timeout=30_000)
+        expect(rows).to_have_count(3)
+        expect(rows.first).to_contain_text("2026-03-11")  # newest first
+        expect(page.locator("#dd-history-summary")).to_contain_text("8 draft versions")
+        expect(newer).to_be_disabled()
+        older.click()
+        expect(pager).to_contain_text("Rows 4–6 of 8", timeout=30_000)
+        older.click()
+        expect(pager).to_contain_text("Rows 7–8 of 8", timeout=30_000)
+        expect(rows).to_have_count(2)
+        expect(rows.last).to_contain_text("2026-03-02")
+        expect(older).to_be_disabled()
+        newer.click()
+        expect(pager).to_contain_text("Rows 4–6 of 8", timeout=30_000)
+        with page.expect_download() as download:
+            page.locator("#dd-history-export").click()
+        assert download.value.path().read_text(encoding="utf-8-sig").count("\n") == 9  # all 8 rows
+        # A filter starts again at the first page of what it lets through.
+        _choose(page, "User (drafted or approved)", "sam")
+        expect(pager).to_contain_text("Rows 1–3 of 5", timeout=30_000)

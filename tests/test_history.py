@@ -231,6 +231,21 @@ def test_every_filter_narrows_to_the_drafts_it_names(container: Container, histo
     assert _ids(container, user="sam", approved="no") == h.of("kettle v1")
 
 
+def test_pages_of_rows_cover_every_match_once_newest_first(container: Container, history: History) -> None:
+    everything = container.history.rows()
+    days = [r.created_at for r in everything]
+    assert days == sorted(days, reverse=True)
+    pages = [container.history.rows(offset=n, limit=3) for n in (0, 3, 6, 9)]
+    assert [len(p) for p in pages] == [3, 3, 2, 0]
+    assert [r.draft_id for p in pages for r in p] == [r.draft_id for r in everything]
+    assert container.history.count() == 8
+    sam = HistoryFilters(user="sam")
+    assert container.history.count(sam) == 5
+    assert {r.draft_id for r in container.history.rows(sam, offset=4, limit=3)} <= history.of(
+        "lamp", "kettle v1", "kettle v2", "mug", "parcel"
+    )
+
+
 def test_rows_say_who_drafted_and_who_approved_what(container: Container, history: History) -> None:
     rows = {r.draft_id: r for r in container.history.rows()}
     rug = rows[history.ids["rug"]]

@@ -158,10 +158,20 @@ class HistoryService:
 
     # -- rows -----------------------------------------------------------------------------------
 
-    def rows(self, filters: HistoryFilters | None = None) -> list[HistoryRow]:
-        """Every draft version that matches, newest first."""
+    def rows(
+        self, filters: HistoryFilters | None = None, *, offset: int = 0, limit: int | None = None
+    ) -> list[HistoryRow]:
+        """The draft versions that match, newest first: all of them, or `limit` from `offset` on
+        (a page of the table; a batch job can add a hundred thousand)."""
+        query = self._query(filters or HistoryFilters()).offset(max(offset, 0)).limit(limit)
         with self.sessions() as s:
-            return [self._row(d, r, a) for d, r, a in s.execute(self._query(filters or HistoryFilters()))]
+            return [self._row(d, r, a) for d, r, a in s.execute(query)]
+
+    def count(self, filters: HistoryFilters | None = None) -> int:
+        """How many draft versions match."""
+        query = select(func.count()).select_from(self._query(filters or HistoryFilters()).subquery())
+        with self.sessions() as s:
+            return int(s.scalar(query) or 0)
 
     @staticmethod
     def _query(f: HistoryFilters) -> Select[DraftRow, RequestRow, ApprovalRow]:
@@ -298,13 +308,18 @@ class HistoryService:
 
     def csv(self, filters: HistoryFilters | None = None) -> str:
         """The filtered rows with a header, ready for a spreadsheet: no cell is run as a formula."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        for row in self.rows(filters):
-            values = row.model_dump()
-            writer.writerow([neutralise(values[c]) for c in CSV_COLUMNS])
-        return out.getvalue()
+        return csv_of(self.rows(filters))
+
+
+def csv_of(rows: list[HistoryRow]) -> str:
+    """Rows already read (the History screen's), as `HistoryService.csv` writes them."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        values = row.model_dump()
+        writer.writerow([neutralise(values[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
 
 
 def charts_of(rows: list[HistoryRow]) -> HistoryCharts:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from draftdesk.adapters.database import SignInFailureRow
@@ -44,6 +45,12 @@ class SignInThrottle:
             )
 
     def failed(self, name: str) -> None:
+        try:
+            self._count_failure(name)
+        except IntegrityError:  # another process added the name's row at the same moment
+            self._count_failure(name)
+
+    def _count_failure(self, name: str) -> None:
         now = self.clock()
         with self.sessions.begin() as s:
             # Forget names that have been quiet for a window: the table stays small.

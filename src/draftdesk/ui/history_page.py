@@ -6,6 +6,7 @@ All figures come from `HistoryService`; this page only turns them into tables, H
 
 from __future__ import annotations
 
+import functools
 import html
 import tempfile
 from datetime import UTC, datetime
@@ -18,8 +19,9 @@ import pandas as pd
 from draftdesk.container import Container
 from draftdesk.domain.history import HistoryCharts, HistoryFilters, HistoryRow, WordDiff
 from draftdesk.errors import DraftdeskError
-from draftdesk.services.history import ANY, charts_of, history_filters
+from draftdesk.services.history import ANY, charts_of, csv_of, history_filters
 
+PAGE_ROWS = 200  # table rows sent to the browser at once; the charts and the export cover every row
 KINDS = [ANY, "review_reply", "incident_update"]
 APPROVED = [ANY, "yes", "no"]
 COLUMNS = [
@@ -181,24 +183,50 @@ def build_history_tab(container: Container, tab: gr.Tab) -> None:
             for k, v in keep.items()
         )
 
+    def page_of(rows: list[HistoryRow], page: int, total: int) -> tuple[Any, ...]:
+        """The table, the draft picker and the pager for one page of rows."""
+        first = page * PAGE_ROWS
+        shown = f"Rows {first + 1:,}–{first + len(rows):,} of {total:,}, newest first" if rows else ""
+        return (
+            pd.DataFrame(table_rows(rows), columns=COLUMNS),
+            gr.update(choices=draft_choices(rows), value=None),
+            shown,
+            page,
+            gr.update(interactive=page > 0),
+            gr.update(interactive=first + len(rows) < total),
+        )
+
     def refresh(*form: str | None) -> tuple[Any, ...]:
         filters = filters_of(*form)
         try:
             rows = container.history.rows(filters)
-            export = container.history.csv(filters)
         except DraftdeskError as exc:
             raise _error(exc) from None
-        # The charts are computed from the same rows the table shows.
+        # The charts and the export cover every matching row; the table shows them a page at a time.
         charts = charts_of(rows)
-        table = pd.DataFrame(table_rows(rows), columns=COLUMNS)
+        table, choices, shown, page, newer, older = page_of(rows[:PAGE_ROWS], 0, len(rows))
         return (
             table,
             summary_markdown(charts),
-            gr.update(choices=draft_choices(rows), value=None),
+            choices,
             NO_DIFF,
             *plot_frames(charts),
-            gr.update(value=write_export(export), interactive=bool(rows)),
+            gr.update(value=write_export(csv_of(rows)), interactive=bool(rows)),
+            shown,
+            page,
+            newer,
+            older,
         )
+
+    def turn(step: int, page: int, *form: str | None) -> tuple[Any, ...]:
+        filters = filters_of(*form)
+        try:
+            total = container.history.count(filters)
+            page = max(0, min(page + step, max(total - 1, 0) // PAGE_ROWS))
+            rows = container.history.rows(filters, offset=page * PAGE_ROWS, limit=PAGE_ROWS)
+        except DraftdeskError as exc:
+            raise _error(exc) from None
+        return page_of(rows, page, total)
 
     def show_diff(draft_id: str | None) -> str:
         if not draft_id:
@@ -236,6 +264,11 @@ def build_history_tab(container: Container, tab: gr.Tab) -> None:
         column_widths=["6%", "13%", "13%", "7%", "4%", "8%", "8%", "9%", "10%", "7%", "8%", "7%"],
         label="Draft versions (select a row to see its diff)",
     )
+    with gr.Row(equal_height=True):
+        newer = gr.Button("◀ Newer", size="sm", interactive=False, elem_id="dd-history-newer")
+        pager = gr.Markdown(elem_id="dd-history-pager")
+        older = gr.Button("Older ▶", size="sm", interactive=False, elem_id="dd-history-older")
+    page = gr.State(0)
     picked = gr.Dropdown([], label="Draft", elem_id="dd-history-pick", allow_custom_value=False)
     diff = gr.HTML(NO_DIFF, elem_id="dd-history-diff")
     with gr.Row():
@@ -286,7 +319,23 @@ def build_history_tab(container: Container, tab: gr.Tab) -> None:
         )
 
     form: list[Any] = [user, kind, channel, engine, approved, date_from, date_to]
-    outputs: list[Any] = [table, summary, picked, diff, per_day, rate, weekly, issues, agents, export]
+    outputs: list[Any] = [
+        table,
+        summary,
+        picked,
+        diff,
+        per_day,
+        rate,
+        weekly,
+        issues,
+        agents,
+        export,
+        pager,
+        page,
+        newer,
+        older,
+    ]
+    paged: list[Any] = [table, picked, pager, page, newer, older]
     chosen: list[Any] = [user, channel, engine]
 
     def load(*form: str | None) -> tuple[Any, ...]:
@@ -298,5 +347,13 @@ def build_history_tab(container: Container, tab: gr.Tab) -> None:
         box.input(refresh, form, outputs, show_progress="minimal", api_visibility="private")
     for day in (date_from, date_to):
         day.submit(refresh, form, outputs, show_progress="minimal", api_visibility="private")
+    for button, step in ((newer, -1), (older, 1)):
+        button.click(
+            functools.partial(turn, step),
+            [page, *form],
+            paged,
+            show_progress="minimal",
+            api_visibility="private",
+        )
     table.select(pick_row, None, picked, api_visibility="private")
     picked.change(show_diff, picked, diff, api_visibility="private")
