@@ -196,3 +196,38 @@ def test_the_tone_model_hears_blame_and_stock_lines_no_pattern_lists(template_dr
 def test_without_example_sentences_the_tone_model_stays_silent() -> None:
     model = ToneModel([("we value your feedback", "generic")], {"generic": 0.0})
     assert not model.ready and not list(model.judge("We value your feedback so much."))
+
+
+def test_a_problem_called_small_is_sugarcoating_only_when_the_facts_show_it_was_big(
+    template_drafts: Container,
+) -> None:
+    c = template_drafts
+    behind = "Parcels to Scotland are running slightly behind this week; see lumenandloom.example/track."
+    strike = "A strike at our courier means parcels to Scotland arrive six to nine days late."
+    assert "understated" in _rules(c, behind, facts_text=strike)
+    assert "understated" not in _rules(c, behind, facts_text="Parcels to Scotland arrive a day late.")
+    # Damage, harm and reach count as size too, and the issue quotes the facts that show it.
+    dented = "Sorry the Calla vase arrived with a bit of damage; we'll send a new one today."
+    report = c.checker.check(dented, CheckContext(facts_text="The vase shattered in transit."))
+    found = [i for i in report.errors if i.rule == "understated"]
+    assert found and "“a bit of damage”" in found[0].message and "“shattered”" in found[0].message
+    outage = "A handful of orders could not be paid for this morning; checkout works again now."
+    assert "understated" in _rules(c, outage, facts_text="No one could pay from 09:15 to 11:40 UTC.")
+    assert "understated" in _rules(c, outage, facts_text="Checkout failed for 3,200 customers.")
+    # Saying the size plainly is what the rule asks for: no minimiser, no issue.
+    plain = "No one could pay from 09:15 to 11:40 UTC; checkout works again now."
+    assert "sugarcoat" not in _families(c, plain, facts_text="No one could pay from 09:15 to 11:40 UTC.")
+
+
+def test_blame_in_one_clause_of_a_factual_sentence_is_heard(template_drafts: Container) -> None:
+    c = template_drafts
+    blame = (
+        "The width is listed on the product page and in the photos, so it's hard to see how the size "
+        "came as a surprise."
+    )
+    assert "defensive" in _families(c, blame)
+    clarified = (
+        "The rug is 160 cm wide, as listed, and we've now added a photo with a sofa so the size is "
+        "easier to picture."
+    )
+    assert "defensive" not in _families(c, clarified)

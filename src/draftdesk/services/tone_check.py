@@ -29,6 +29,7 @@ from draftdesk.services.tone_elements import (
 )
 from draftdesk.services.tone_model import ToneModel
 from draftdesk.services.tone_rules import issue
+from draftdesk.services.understatement import understated
 
 INSULT = rules.INSULT
 _FAMILY = {
@@ -138,6 +139,7 @@ class ToneChecker:
         ]
         issues += self._tone(text, issues)
         issues += rules.figures(text, facts, compensation)
+        issues += [i for i in understated(text, ctx.facts_text) if not _said(issues, i)]
         cause_known = bool(ctx.facts.cause) if ctx.facts else bool(ctx.facts_text.strip())
         # A reason the customer gave themselves is theirs to hear back, not a cause we made up.
         issues += rules.promises(text, facts, compensation, cause_known, ctx.review_text or "")
@@ -295,3 +297,9 @@ def report(issues: list[ToneIssue], specificity: float | None = None) -> ToneRep
         issues=issues,
         specificity=specificity,
     )
+
+
+def _said(found: list[ToneIssue], new: ToneIssue) -> bool:
+    """Whether an issue of the same family already covers this span."""
+    assert new.span is not None
+    return any(i.family == new.family and _overlaps(i.span, *new.span) for i in found)

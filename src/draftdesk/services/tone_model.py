@@ -25,6 +25,8 @@ from draftdesk.services.text_features import fold
 
 NEUTRAL = "neutral"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")
+_CLAUSE = re.compile(r"[,;:—–]|\b(?:but|so|and|et|mais|donc|aber|und|pero|y|ma|e)\b", re.IGNORECASE)
+CLAUSE_FAMILIES = frozenset({"defensive"})
 # Smoothing for words a family never used; small, because the example sets are small.
 _ALPHA = 0.5
 
@@ -80,7 +82,18 @@ class ToneModel:
             margin, odds, family = max(
                 (odds - self.thresholds.get(f, math.inf), odds, f)
                 for f in self.families
-                for odds in [self.odds(sentence, f)]
+                for part in self._parts(sentence, f)
+                for odds in [self.odds(part, f)]
             )
             if margin > 0:
                 yield Verdict(family, round(odds, 2), m.start(), m.end())
+
+    def _parts(self, sentence: str, family: str) -> list[str]:
+        """The sentence, and for blame its clauses too: blame often sits in one clause of an
+        otherwise factual sentence ("the size is in the title, so we're not sure how it came as a
+        surprise"), and averaging over the whole sentence drowns it. Scoring clauses for the other
+        families raised false alarms on the labelled sets."""
+        if family not in CLAUSE_FAMILIES:
+            return [sentence]
+        clauses = [c.strip() for c in _CLAUSE.split(sentence) if len(c.split()) >= 3]
+        return [sentence, *clauses] if len(clauses) > 1 else [sentence]
