@@ -24,7 +24,7 @@ _PROBLEM = (
     r"(?:damage[ds]?|delay(?:s|ed)?|late(?:r)?|behind|longer|slow(?:er)?|sluggish|problems?|issues?|"
     r"glitch(?:es)?|hiccups?|blips?|snags?|trouble|disruption|interruption|outage|fault|marks?|"
     r"blemish|matter|incident|wobbl(?:e|y)|warm|temperamental|mishap|quirk|bump|tweak|precaution|"
-    r"improvement|moved\s+around|inconvenience|parcels|orders|accounts|customers|switches|drips?|leaks?)"
+    r"improvement|moved\s+around|inconvenience|parcels|orders|accounts|customers|drips?|leaks?)"
 )
 # A wait told as short: "a few extra days", "a little while".
 _SHORT_WAIT = r"(?:a\s+few\s+extra\s+(?:hours|days)|a\s+(?:little|short)\s+while)"
