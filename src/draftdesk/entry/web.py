@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -16,6 +15,7 @@ from draftdesk.entry import problems
 from draftdesk.entry.api import build_router
 from draftdesk.entry.readiness import Readiness, readiness
 from draftdesk.errors import SignInLocked
+from draftdesk.services.rate_limit import RateLimiter
 from draftdesk.services.sign_in_throttle import MAX_FAILURES
 from draftdesk.services.users import UserService
 
@@ -113,7 +113,7 @@ def _sign_in(users: UserService) -> Callable[[str, str], Awaitable[bool]]:
             raise HTTPException(
                 status_code=429,
                 detail=f"{exc.message} {exc.hint or ''}".strip(),
-                headers={"Retry-After": str(max(1, math.ceil(exc.retry_after)))},
+                headers={"Retry-After": str(RateLimiter.retry_after(exc.retry_after))},
             ) from None
 
     return check

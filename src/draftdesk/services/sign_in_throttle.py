@@ -41,7 +41,7 @@ class SignInThrottle:
                 f"Too many wrong passwords for {name[:MAX_NAME]!r}: sign-in is paused for "
                 f"{minutes} minute{'s' if minutes != 1 else ''}.",
                 wait,
-                "Wait, then try again; a lead can reset a forgotten password with `draftdesk users add`.",
+                "Wait, then try again with the right password.",
             )
 
     def failed(self, name: str) -> None:

@@ -139,7 +139,7 @@ class ToneChecker:
         ]
         issues += self._tone(text, issues)
         issues += rules.figures(text, facts, compensation)
-        issues += [i for i in understated(text, ctx.facts_text) if not _said(issues, i)]
+        issues += [i for i in understated(text, ctx.facts_text) if not _covered(issues, i.family, i.span)]
         cause_known = bool(ctx.facts.cause) if ctx.facts else bool(ctx.facts_text.strip())
         # A reason the customer gave themselves is theirs to hear back, not a cause we made up.
         issues += rules.promises(text, facts, compensation, cause_known, ctx.review_text or "")
@@ -181,7 +181,7 @@ class ToneChecker:
         """Sentences the tone model hears as blame, minimising or stock, where no phrase already said so."""
         for v in self.model.judge(text):
             family = Family(v.family)
-            if any(i.family == family and _overlaps(i.span, v.start, v.end) for i in found):
+            if _covered(found, family, (v.start, v.end)):
                 continue
             message, suggestion = _TONE_ADVICE[family]
             quote = text[v.start : v.end].strip()
@@ -200,8 +200,12 @@ class ToneChecker:
                 )
 
 
-def _overlaps(span: tuple[int, int] | None, start: int, end: int) -> bool:
-    return span is not None and span[0] < end and start < span[1]
+def _covered(found: list[ToneIssue], family: Family, span: tuple[int, int] | None) -> bool:
+    """Whether an issue of this family already covers (overlaps) this span."""
+    return span is not None and any(
+        i.family == family and i.span is not None and i.span[0] < span[1] and span[0] < i.span[1]
+        for i in found
+    )
 
 
 def _product_and_contact(text: str, ctx: CheckContext) -> Iterable[ToneIssue]:
@@ -297,9 +301,3 @@ def report(issues: list[ToneIssue], specificity: float | None = None) -> ToneRep
         issues=issues,
         specificity=specificity,
     )
-
-
-def _said(found: list[ToneIssue], new: ToneIssue) -> bool:
-    """Whether an issue of the same family already covers this span."""
-    assert new.span is not None
-    return any(i.family == new.family and _overlaps(i.span, *new.span) for i in found)
