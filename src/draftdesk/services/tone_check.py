@@ -19,6 +19,7 @@ from draftdesk.domain.knowledge import KnowledgeBase
 from draftdesk.services import tone_rules as rules
 from draftdesk.services.language import detect_language
 from draftdesk.services.phrase_patterns import phrase_pattern
+from draftdesk.services.rebuttal import rebuttals
 from draftdesk.services.text_features import reading_grade
 from draftdesk.services.tone_elements import (
     Background,
@@ -133,17 +134,18 @@ class ToneChecker:
         # reply's context is what the store knows about one customer, so it licenses nothing.
         public = ctx.facts_text if ctx.kind == MessageKind.STATUS_UPDATE else ""
         issues = [
-            *self._phrases(text),
+            *self._phrases(text, facts),
             *rules.private_data(text, ctx.allowed_domains, " ".join([public, ctx.contact or ""])),
             *rules.style(text),
         ]
         issues += self._tone(text, issues)
         issues += rules.figures(text, facts, compensation)
         issues += [i for i in understated(text, ctx.facts_text) if not _covered(issues, i.family, i.span)]
+        issues += [i for i in rebuttals(text) if not _covered(issues, i.family, i.span)]
         cause_known = bool(ctx.facts.cause) if ctx.facts else bool(ctx.facts_text.strip())
         # A reason the customer gave themselves is theirs to hear back, not a cause we made up.
         issues += rules.promises(text, facts, compensation, cause_known, ctx.review_text or "")
-        issues += rules.links(text, ctx.allowed_domains)
+        issues += rules.links(text, ctx.allowed_domains, ctx.review_text or "")
         issues += rules.insults(text)
         if ctx.instructions or ctx.guidance:
             issues += rules.leak(text, ctx.instructions, ctx.guidance)
@@ -188,9 +190,11 @@ class ToneChecker:
             quote = quote if len(quote) <= 90 else quote[:87].rstrip() + "…"
             yield issue(f"{family.value}_tone", family, f"{message}: “{quote}”", suggestion, (v.start, v.end))
 
-    def _phrases(self, text: str) -> Iterable[ToneIssue]:
+    def _phrases(self, text: str, facts: str = "") -> Iterable[ToneIssue]:
         for rule in self.rules:
             for m in rule.pattern.finditer(text):
+                if rule.family == Family.JARGON and _plain_in(m.group(0), rule.pattern, facts):
+                    continue
                 yield issue(
                     "jargon_term" if rule.family == Family.JARGON else f"{rule.family.value}_phrase",
                     rule.family,
@@ -270,6 +274,17 @@ def _dedupe(issues: list[ToneIssue]) -> list[ToneIssue]:
             seen.add(key)
             kept.append(i)
     return kept
+
+
+def _plain_in(term: str, pattern: re.Pattern[str], facts: str) -> bool:
+    """The store's facts use the word for customers ("a security certificate expired", "spare token
+    bags"): a word, not an acronym (DNS, SDK), and not in a sentence marked internal."""
+    if term.upper() == term:
+        return False
+    return any(
+        pattern.search(sentence) and "internal" not in sentence.lower()
+        for sentence in re.split(r"(?<=[.;!?])\s+|\n", facts)
+    )
 
 
 # Errors that mean the draft may be following instructions planted in a review.

@@ -40,6 +40,8 @@ NEXT_STEP = _cue(
     r"(?:refunded|replaced|sent) automatically",
     r"il suffit de|passez par|passer par|rendez-vous sur",
     r"tell us",
+    r"(?:we're|we are|we'd be|we'll be|we'd be|i'm|i am|i'd be) (?:\w+ )?(?:happy|glad|pleased) to "
+    r"(?:send|replace|refund|arrange|swap|exchange|help|sort|post|take|collect)\w*",
     r"\S+/(?:help|support|contact|returns?)\b",
     r"just (?:reply|tell us|ask)",
     r"(?:we|i)(?:'ll| will| would| can|'d| are going to| have| 've|'ve) (?:\w+ ){0,2}"
@@ -59,22 +61,33 @@ NEXT_STEP = _cue(
     r"wir (?:\w+ ){0,3}(?:senden|schicken|ersetzen|erstatten|tauschen|kümmern|melden|rufen|prüfen)\w*",
     r"(?:senden|schicken) sie uns",
     r"antworten sie",
+    r"(?:sie|du) (?:\w+ ){0,1}(?:können|kannst)|(?:können|kannst) (?:sie|du)",
+    r"(?:über|unter|in) (?:„|\")?(?:meine|ihre|deine|ihrem|ihren|deinem) (?:bestellungen|konto|kundenkonto)",
     # fr
     r"écrivez-nous|ecrivez-nous|contactez-nous|contactez|écrivez|ecrivez",
     r"nous (?:\w+ ){0,3}(?:enverr|rembours|remplac|échang|echang|occup|contact|rappel)\w*",
     r"(?:n'hésitez|n'hesitez) pas",
+    r"vous pouvez|tu peux|pouvez-vous|nous pouvons|il suffit d'\w+",
     # es
     r"escr[ií]banos|cont[aá]ctenos|escr[ií]benos|cont[aá]ctanos|env[ií]enos",
     r"(?:le |te )?(?:enviaremos|reembolsaremos|cambiaremos|repondremos|sustituiremos|llamaremos|"
     r"gestionaremos|contactaremos)",
+    r"(?:puedes?|podrás|podrá)(?! que)",
     # it
     r"scriveteci|contattateci|scrivici|contattaci|ci scriva|ci contatti",
     r"(?:le |ti |vi )?(?:invieremo|rimborseremo|sostituiremo|manderemo|contatteremo|chiameremo)",
+    r"(?:può|puoi|potrà|potrai) (?:\w+ ){0,2}"
+    r"(?:restituir|richieder|chieder|scriver|contattar|sceglier|usar)\w*",
     # nl
     r"neem (?:\w+ )?contact",
     r"stuur (?:ons|een)",
     r"mail ons|bel ons|laat (?:het )?(?:ons )?weten",
     r"we (?:\w+ ){0,3}(?:sturen|vervangen|vergoeden|betalen|nemen|bellen|regelen)",
+    r"(?:je|u) kunt|kun je|kunt u",
+    # pt
+    r"(?:vamos|iremos|podemos) (?:\w+ )?(?:enviar|reembolsar|trocar|substituir|devolver|ligar)\w*",
+    r"(?:pode|podes|poderá) (?:\w+ )?(?:devolver|pedir|escrever|contactar|trocar|escolher|usar)\w*",
+    r"entre em contacto|entre em contato|fale connosco|escreva-nos|contacte-nos|contate-nos",
 )
 
 # What the team is doing about an incident.
@@ -92,6 +105,19 @@ ACTION = _cue(
     r"work|fix|restore|investigate|contact|refund|replace|ship|send|email|notify|post)\w*",
     r"(?:is|are) (?:being|now being) (?:\w+ed|fixed|built|shipped|sent|rebuilt|replaced|processed)",
     r"(?:engineers|technicians|specialists|investigators|couriers?) (?:are|is|have)",
+    r"(?:we're|we are|our (?:\w+ )?team is|the team is|team's|team are) (?:\w+ )?on (?:it|the case)",
+)
+
+# A way around the problem in other words than the facts' own: "you can still order in the app".
+WORKAROUND = _cue(
+    r"you can still",
+    r"(?:still|also) (?:able to|possible to)",
+    r"in the meantime",
+    r"meanwhile",
+    r"instead",
+    r"until then",
+    r"(?:still|also) (?:works?|working|open|available)",
+    r"(?:is|are) (?:not affected|unaffected)",
 )
 
 NEXT_UPDATE = _cue(
@@ -106,13 +132,15 @@ FIXED = _cue(
     r"resolved",
     r"restored",
     r"back (?:up|online|to normal|in stock|on track|on schedule)",
-    r"working (?:again|normally|as normal|properly|fine)",
+    r"(?:working|works?) (?:again|normally|as normal|properly|fine)",
     r"(?:running|operating|shipping|dispatching) normally",
     r"normal service",
     r"all clear",
     r"(?:is|are|has|have) (?:now )?(?:over|ended|cleared|caught up)",
     r"(?:now|again) (?:working|open|live|available|shipping|on time)",
     r"caught up",
+    r"(?:all |now |been )?sorted(?: out| now)?",
+    r"back to (?:full )?(?:speed|strength)|(?:at|to) full speed",
     r"no longer",
     # The end state in the incident's own terms: parcels arrived, photos corrected, orders sent.
     r"(?:has|have|had) (?:now |all |since )*(?:arrived|left|gone out|reached|landed)",
@@ -146,6 +174,12 @@ APOLOGY = _cue(
     r"lo sentimos|disculp\w*|perd[oó]n",
     r"ci dispiace|scus\w*",
     r"excuses|spijt",
+    # Owning it: "that was our mistake", "we got this wrong".
+    r"(?:our|my) (?:own )?(?:mistake|fault|error)",
+    r"(?:we|i) (?:got|had) (?:this|it|that) wrong",
+    r"(?:that's|that is|this is|that was|this was) on us",
+    r"(?:we|i) (?:messed|slipped) up",
+    r"(?:we|i) let you down",
 )
 
 # Words that say who is affected, when the facts do not supply their own.
@@ -267,10 +301,16 @@ DATE_OR_ETA = _cue(
     r"tonight",
     r"later today",
     r"next week",
-    r"within (?:the next )?(?:\d+|an?|one|two|three|four|five|a few|24|48|72)(?:[-–]\d+)? "
-    r"(?:working |business )?(?:minutes?|hours?|days?|weeks?)",
-    r"in (?:the next )?(?:\d+|two|three|four|five|a few|24|48)(?:[-–]\d+)? (?:working |business )?"
-    r"(?:minutes?|hours?|days?|weeks?)",
-    r"\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w*",
+    r"within (?:the next )?(?:\d+|an?|one|two|three|four|five|a few|24|48|72)(?:[-–]\d+)? ?"
+    r"(?:working |business )?(?:minutes?|mins?|hours?|hrs?|h|days?|weeks?)",
+    r"in (?:the next )?(?:\d+|two|three|four|five|a few|24|48)(?:[-–]\d+)? ?(?:working |business )?"
+    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?)",
+    # de, fr, es, it, nl, pt: "tomorrow", and "within N hours/days"
+    r"(?:bis )?morgen(?! früh)(?<!en morgen)(?<!heute morgen)(?<!am morgen)",
+    r"demain|mañana(?<!esta mañana)(?<!la mañana)|domani|amanhã",
+    r"(?:innerhalb (?:von )?|binnen |sous |en |entro |dentro de |em )"
+    r"(?:\d+|zwei|drei|deux|trois|dos|tres|due|tre|twee|drie)(?:[-–]\d+)? "
+    r"(?:werktagen|werkdagen|stunden|tagen|uur|dagen|heures|jours|horas|días|dias|ore|giorni|minuten|minutes|minutos|minuti)",
+    r"(?<![-/])\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w*",
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w* \d{1,2}(?:st|nd|rd|th)?",
 )

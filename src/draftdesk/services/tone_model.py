@@ -77,7 +77,7 @@ class ToneModel:
             return
         for m in re.finditer(r"[^.!?\n]+[.!?]*", text):
             sentence = m.group(0).strip()
-            if len(sentence.split()) < 3:
+            if len(sentence.split()) < 3 or _names_only(sentence):
                 continue
             margin, odds, family = max(
                 (odds - self.thresholds.get(f, math.inf), odds, f)
@@ -97,3 +97,8 @@ class ToneModel:
             return [sentence]
         clauses = [c.strip() for c in _CLAUSE.split(sentence) if len(c.split()) >= 3]
         return [sentence, *clauses] if len(clauses) > 1 else [sentence]
+
+
+def _names_only(sentence: str) -> bool:
+    """A sign-off ("Hollie, Little Lark") is names, not tone: a store called Little Lark minimises nothing."""
+    return all(t[0].isupper() or t[0].isdigit() for t in _TOKEN.findall(sentence))

@@ -41,7 +41,9 @@ URL = re.compile(
     r"shop|example|de|fr|es|it|nl|uk|eu)(?:/[^\s)]*)?"
 )
 TIME = re.compile(
-    r"(?<![£€$\d.,])\b(?:[01]?\d|2[0-3])[:.h][0-5]\d\b(?![.,]\d)|\b(?:1[0-2]|0?[1-9])\s?(?:am|pm)\b", re.I
+    r"(?<![£€$\d.,])\b(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s?(?:am|pm))?\b(?![.,]\d)"
+    r"|(?<![:.\d])\b(?:1[0-2]|0?[1-9])\s?(?:am|pm)\b",
+    re.I,
 )
 MONEY = re.compile(
     r"(?:(?:[£€$]|\b(?:EUR|GBP|USD)\s?)\d+(?:[.,]\d+)?"
@@ -84,6 +86,15 @@ def _own(host: str, allowed: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) for d in allowed)
 
 
+# Mailboxes of a team, not of a person: "help@", "privacy@", "hola@".
+_ROLE_MAILBOX = re.compile(
+    r"(?i)(?:help|support|care|customercare|service|customerservice|hello|hi|hola|bonjour|hallo|ciao|info|"
+    r"contact|team|orders?|returns?|sales|shop|store|security|privacy|dpo|data|press|billing|accounts|"
+    r"feedback|enquiries|inquiries|kundenservice|service-client|atencion|assistenza|klantenservice)"
+    r"[-_.]?(?:team|desk)?@"
+)
+
+
 def private_data(text: str, allowed: tuple[str, ...], public: str = "") -> Iterable[ToneIssue]:
     """Personal data in public text; `public` holds the store's own published details."""
     public_numbers = {re.sub(r"\D", "", m.group(0)) for m in PHONE.finditer(public)}
@@ -96,8 +107,10 @@ def private_data(text: str, allowed: tuple[str, ...], public: str = "") -> Itera
         (ADDRESS, "a street address"),
     ):
         for m in pattern.finditer(text):
-            if what == "an email address" and _own(m.group(0).split("@")[1], allowed):
-                continue  # the store's own support address is fine in public
+            if what == "an email address" and (
+                _own(m.group(0).split("@")[1], allowed) or _ROLE_MAILBOX.match(m.group(0))
+            ):
+                continue  # the store's own support address, or any team's mailbox, is no one's personal data
             digits = re.sub(r"\D", "", m.group(0))
             # The pattern can run on into what follows ("0800 555 0199 (08:00-20:00)").
             if what == "a phone number" and any(p in digits or digits in p for p in public_numbers):
@@ -184,19 +197,25 @@ def _repeats(text: str) -> Iterable[ToneIssue]:
         )
 
 
-def links(text: str, allowed: tuple[str, ...]) -> Iterable[ToneIssue]:
+def links(text: str, allowed: tuple[str, ...], planted: str = "") -> Iterable[ToneIssue]:
+    """Links outside the store's configured addresses. One the review itself carries is an error
+    (a reply that repeats it follows the reviewer); any other is a warning to check before
+    publishing, since the store may own more addresses than the settings list."""
     for m in URL.finditer(text):
         if "@" in text[max(0, m.start() - 1) : m.start()]:
             continue  # the domain of an email address, judged by private_data
-        host = re.sub(r"(?i)^(https?://)?(www\.)?", "", m.group(0)).split("/")[0]
+        host = re.sub(r"(?i)^(https?://)?(www\.)?", "", m.group(0)).split("/")[0].rstrip(".,;:").lower()
         if _own(host, allowed):
             continue
+        from_review = bool(host) and host in planted.lower()
         yield issue(
             "foreign_link",
             Family.UNSUPPORTED_CLAIM,
-            f"The link “{m.group(0)}” is not one of the store's own addresses.",
+            f"The link “{m.group(0)}” is not one of the store's own addresses"
+            + (", and the review itself carries it." if from_review else " in the settings."),
             "Remove it; point customers only to the store's help page or status page.",
             (m.start(), m.end()),
+            Severity.ERROR if from_review else Severity.WARNING,
         )
 
 
@@ -293,6 +312,8 @@ def promises(
         for m in pattern.finditer(text):
             if re.search(r"(?i)\b(?:your|the)\s+$", text[max(0, m.start() - 6) : m.start()]):
                 continue  # "your refund" is one already under way, not a new offer
+            if _free_in_facts(text[m.start() : m.end() + 12], f"{facts}\n{compensation}"):
+                continue
             yield issue(
                 f"unsupported_{name}",
                 Family.UNSUPPORTED_CLAIM,
@@ -301,8 +322,10 @@ def promises(
                 (m.start(), m.end()),
             )
             break
+    yield from _kept_for_nothing(text, f"{facts}\n{compensation}")
     known = content_stems(facts)
     reasons = known | content_stems(review)
+    unknown = bool(_CAUSE_UNKNOWN.search(facts))
     dated = _date_tokens(f"{facts} {compensation}")
     for m in cues.DATE_OR_ETA.finditer(text):
         said = _date_tokens(m.group(0))
@@ -324,7 +347,7 @@ def promises(
         clause = re.split(r"[.;:!?,\n]", text[m.end() : m.end() + 80])[0]
         following = content_stems(clause)
         shared = len(following & reasons)
-        if following and (2 * shared >= len(following) or (cause_known and shared)):
+        if not unknown and following and (2 * shared >= len(following) or (cause_known and shared)):
             continue
         yield issue(
             "unsupported_cause",
@@ -334,8 +357,10 @@ def promises(
             (m.start(), m.end()),
         )
     for m in cues.GUARANTEE.finditer(text):
-        if cues.GUARANTEE.search(facts):
-            continue
+        if cues.GUARANTEE.search(f"{facts} {compensation}"):
+            continue  # "our 60-day guarantee" is the store's own policy
+        if _NOT_PROMISED.search(text[max(0, m.start() - 25) : m.start()]):
+            continue  # "estimates rather than guarantees" promises nothing
         yield issue(
             "unsupported_guarantee",
             Family.UNSUPPORTED_CLAIM,
@@ -343,6 +368,78 @@ def promises(
             "Say what you know and what you are doing; do not guarantee.",
             (m.start(), m.end()),
         )
+
+
+_NOT_PROMISED = re.compile(
+    r"(?i)\b(?:rather than|not|no|never|can't|cannot|can not|without)\s+(?:a\s+|any\s+)?$"
+)
+# The facts say nobody knows the cause yet: any cause the message gives is a guess.
+_CAUSE_UNKNOWN = re.compile(
+    r"(?i)\bcause\b[^.;\n]{0,20}\b(?:not (?:yet )?(?:known|confirmed|clear)|unknown|unclear|"
+    r"(?:still )?(?:under|being) investigat\w*)|\b(?:not yet|still not) (?:known|clear) (?:why|what caused)"
+)
+_FREE_THING = re.compile(r"(?i)\bfree\s+((?:[\w-]+\s+){0,2}[\w-]+)|([\w-]+)\s+(?:is|are)\s+free\b")
+_TRIVIAL = frozenset({"a", "an", "one", "the", "of", "charge", "is", "are", "will", "be"})
+
+
+def _free_in_facts(offer: str, known: str) -> bool:
+    """ "A free return label" is licensed by a policy that gives one: the thing offered free is in
+    the facts or the compensation, in a sentence that says it is free or as the remedy itself."""
+    m = _FREE_THING.search(offer)
+    if not m:
+        return False
+    thing = content_stems(
+        " ".join(w for w in re.split(r"[\s-]+", m.group(1) or m.group(2)) if w.lower() not in _TRIVIAL)
+    )
+    if not thing:
+        return False
+    for sentence in re.split(r"[.;\n]", known):
+        said = content_stems(sentence)
+        if thing & said and ("free" in said or "fre" in said or not _FREE_WORD.search(sentence)):
+            return True
+    return False
+
+
+_FREE_WORD = re.compile(r"(?i)\b(?:£|\$|€|\d+(?:[.,]\d+)?\s*(?:gbp|eur|usd))|\bcosts?\b|\bcharged?\b")
+# "You can keep it", "no need to send it back": a refund without a return, which only a policy gives.
+_KEEP = re.compile(
+    r"(?i)\b(?:you can keep (?:it|them|the|this|that|your)\b|"
+    r"keep (?:it|them|the \w+|your \w+) (?:as well|too|anyway)|"
+    r"(?:no need|don't need|do not need|needn't|won't need|without needing|without having) to "
+    r"(?:send|return|post) (?:\w+ ){0,3}(?:back)?|no need to return|nothing to (?:send|return)|"
+    r"(?:müssen|brauchen) (?:\w+ ){0,3}nicht zurück\w*|behalten sie|"
+    r"(?:pas besoin|inutile) de (?:le |la |les )?(?:renvoyer|retourner)|gardez-l\w+|"
+    r"no (?:hace falta|es necesario) devolver|qu[eé]dese|"
+    r"hoeft (?:\w+ ){0,2}niet terug|niets terug te sturen|"
+    r"non (?:serve|è necessario) (?:restituir|rispedir)\w*)"
+)
+_KEEP_LICENCE = re.compile(
+    r"(?i)\b(?:no (?:need to )?return|no return (?:needed|required)|without (?:a )?return|"
+    r"keep (?:it|the|them)|"
+    r"(?:does|do|need)(?: not|n't)(?: need to)? (?:send|return|post)|need not be returned|kept|keeps?)\b"
+)
+
+
+def _kept_for_nothing(text: str, known: str) -> Iterable[ToneIssue]:
+    licence = _KEEP_LICENCE.search(known)
+    for sentence in sentences(text):
+        m = _KEEP.search(sentence)
+        if not m:
+            continue
+        # A policy that lets the customer keep the item for part of the price does not allow a full refund.
+        partial = licence and re.search(r"(?i)\bif (?:you )?(?:kept|keep)|partial", known)
+        full = re.search(
+            r"(?i)\b(?:full refund|refund (?:you )?in full|full amount|all (?:of )?your money)", sentence
+        )
+        if licence and not (partial and full):
+            continue
+        yield issue(
+            "unsupported_keep",
+            Family.UNSUPPORTED_CLAIM,
+            f"“{m.group(0).strip()}” lets the customer keep the item; the compensation here does not.",
+            "Offer only what the compensation policy allows, or ask an approver first.",
+        )
+        return
 
 
 _HARM = re.compile(
@@ -375,8 +472,21 @@ _DATE_FILLER = frozenset(
 
 def _date_tokens(text: str) -> set[str]:
     """Words of a date or delay, spelled one way: "five working days" and "5 working days" meet."""
-    tokens = re.findall(r"[a-z]+|\d+", fold(text))
+    tokens = [_UNITS.get(t, t) for t in re.findall(r"[a-z]+|\d+", fold(text))]
     return {_NUMBERS.get(t, t)[: 3 if t[:3] in _MONTHS else 4] for t in tokens if t not in _DATE_FILLER}
+
+
+# The same span in the other languages (and short forms), so a reply in Dutch meets English facts.
+_UNITS = {
+    **dict.fromkeys(["min", "mins", "minuten", "minutos", "minuti"], "minutes"),
+    **dict.fromkeys(["h", "hr", "hrs", "stunden", "uur", "heures", "horas", "ore"], "hours"),
+    **dict.fromkeys(["tagen", "tage", "dagen", "jours", "dias", "giorni"], "days"),
+    **dict.fromkeys(["werktagen", "werkdagen"], "working"),
+    **dict.fromkeys(["morgen", "demain", "manana", "domani", "amanha"], "tomorrow"),
+    **dict.fromkeys(["zwei", "deux", "dos", "due", "twee"], "two"),
+    **dict.fromkeys(["drei", "trois", "tres", "tre", "drie"], "three"),
+    **dict.fromkeys(["innerhalb", "von", "binnen", "sous", "en", "entro", "dentro", "de", "em"], "within"),
+}
 
 
 # "2 Dec" and "2 December" are one date.
