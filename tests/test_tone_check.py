@@ -241,9 +241,18 @@ def _report(container: Container, text: str, **ctx: object):  # type: ignore[no-
 
 
 def test_a_teams_mailbox_is_not_personal_data_but_a_persons_is(template_drafts: Container) -> None:
-    for text in ("Write to help@pawpantry.example.", "Our privacy team is at privacy@pawpantry.example."):
+    for text in (
+        "Write to help@pawpantry.example.",
+        "Our privacy team is at privacy@pawpantry.example.",
+        "Schreiben Sie an hilfe@wollwerk.example.",
+    ):
         assert "private_data" not in _families(template_drafts, text, **STORE), text
     assert "private_data" in _families(template_drafts, "We wrote to callum.reid88@mailbox.example.", **STORE)
+    # The store's order line from an incident's facts is public, and no order number.
+    line = {"kind": MessageKind.STATUS_UPDATE, "facts_text": "Phone orders on 01632 960 218."}
+    assert "private_data" not in _families(
+        template_drafts, "Phone orders: 01632 960 218 (9:00-17:30).", **line
+    )
 
 
 def test_a_link_the_review_planted_is_an_error_and_an_unlisted_one_a_warning(
@@ -267,6 +276,13 @@ def test_something_offered_free_is_licensed_when_the_policy_gives_it(template_dr
     assert "unsupported_claim" in _families(
         template_drafts, "We'll add a free pillow to your order.", **policy
     )
+    # A discount whose own figure the facts give: "a 15% code" allows "15% off", not "20% off".
+    facts = {
+        "facts_text": "Compensation policy allows a 15% code for affected customers.",
+        "compensation": "",
+    }
+    assert "unsupported_discount" not in _rules(template_drafts, "Here's 15% off your next order.", **facts)
+    assert "unsupported_discount" in _rules(template_drafts, "Here's 20% off your next order.", **facts)
 
 
 def test_keeping_the_item_needs_a_policy_that_allows_it(template_drafts: Container) -> None:

@@ -18,6 +18,10 @@ def _cue(*parts: str) -> re.Pattern[str]:
 NEXT_STEP = _cue(
     r"(?:contact|message|email|e-mail|write to|call|phone|ring|dm|reach|ping|text) (?:us|our|me|the team)\w*",
     r"get in touch",
+    r"reach out",
+    r"(?:you're|you are) (?:\w+ )?welcome to \w+",
+    r"(?:is|are) (?:going out|being sent|being posted)",
+    r"(?:should|will|'ll) (?:\w+ )?(?:land|arrive|reach you|show up)",
     r"drop us",
     r"send us",
     r"reply (?:to|here|with)",
@@ -45,7 +49,7 @@ NEXT_STEP = _cue(
     r"\S+/(?:help|support|contact|returns?)\b",
     r"just (?:reply|tell us|ask)",
     r"(?:we|i)(?:'ll| will| would| can|'d| are going to| have| 've|'ve) (?:\w+ ){0,2}"
-    r"(?:send|arrange|replace|refund|swap|exchange|ship|post|call|email|contact|follow|look|check|dm|message|"
+    r"(?:extend|send|arrange|replace|refund|swap|exchange|ship|post|call|email|contact|follow|look|check|dm|message|"
     r"text|write|investigate|book|collect|pick|cover|credit|issue|sort|fix|update|add|make|get|put|"
     r"organi[sz]e|reimburse|take|ring|be in touch|reach)\w*",
     r"(?:visit|see|use|go to|head to|open|start) (?:\w+ ){0,3}(?:help|returns?|support|page|form|portal|link|"
@@ -147,7 +151,7 @@ FIXED = _cue(
     r"(?:has|have|is|are) (?:now |all |since )*been (?:delivered|dispatched|sent|shipped|corrected|updated|"
     r"replaced|renewed|repaired|refunded|cleared|reopened|restocked)",
     r"(?:we|we've|we have) (?:now |since )?(?:corrected|updated|renewed|replaced|repaired|retaken|cleared|"
-    r"reopened|restocked|reversed|undone)",
+    r"reopened|restocked|reversed|undone|removed|withdrawn|changed)",
     r"(?:is|are) (?:now )?(?:correct|accurate|available|open|in stock|live)(?: again)?",
     r"(?:going|going out|leaving|arriving|shipping|loading|working) (?:\w+ ){0,4}again",
     r"as (?:normal|usual)",

@@ -23,6 +23,8 @@ ORDER = re.compile(
     r"#|n°|num[eé]ro|nummer)?\s*#?\s*[A-Z]{0,3}-?\d{4,}\b|#\s?[A-Z]{0,3}-?\d{4,}\b"
     # "pedido n.º 55120938", "your order number is 55120938": a long number soon after the word
     r"|\b(?:order|bestellung|commande|pedido|ordine|bestelling)\w*\b[^\d!?\n]{0,20}?[A-Z]{0,3}-?\d{5,}\b"
+    # ...but not a phone line for orders: "Phone orders: 01632 960 218" goes on in digit groups
+    r"(?![ -]?\d)"
 )
 CARD = re.compile(
     r"\b(?:\d[ -]?){13,19}\b|(?i:ending(?: in| with)?|last (?:four|4) digits(?: of)?|endet auf|"
@@ -89,6 +91,7 @@ def _own(host: str, allowed: tuple[str, ...]) -> bool:
 # Mailboxes of a team, not of a person: "help@", "privacy@", "hola@".
 _ROLE_MAILBOX = re.compile(
     r"(?i)(?:help|support|care|customercare|service|customerservice|hello|hi|hola|bonjour|hallo|ciao|info|"
+    r"hilfe|aide|hulp|ayuda|aiuto|ajuda|kontakt|contacto|contatto|soporte|servicio|assistance|klantendienst|"
     r"contact|team|orders?|returns?|sales|shop|store|security|privacy|dpo|data|press|billing|accounts|"
     r"feedback|enquiries|inquiries|kundenservice|service-client|atencion|assistenza|klantenservice)"
     r"[-_.]?(?:team|desk)?@"
@@ -314,6 +317,12 @@ def promises(
                 continue  # "your refund" is one already under way, not a new offer
             if _free_in_facts(text[m.start() : m.end() + 12], f"{facts}\n{compensation}"):
                 continue
+            if re.search(r"(?i)\b(?:one|it|them) free\b", m.group(0)) and re.search(
+                r"(?i)\bfree\b", compensation
+            ):
+                continue  # "we'll post you one free" under a policy that gives the part free
+            if _figure_in(m.group(0), f"{facts} {compensation}"):
+                continue  # "15% off" where the facts allow "a 15% code"
             yield issue(
                 f"unsupported_{name}",
                 Family.UNSUPPORTED_CLAIM,
@@ -380,6 +389,14 @@ _CAUSE_UNKNOWN = re.compile(
 )
 _FREE_THING = re.compile(r"(?i)\bfree\s+((?:[\w-]+\s+){0,2}[\w-]+)|([\w-]+)\s+(?:is|are)\s+free\b")
 _TRIVIAL = frozenset({"a", "an", "one", "the", "of", "charge", "is", "are", "will", "be"})
+
+
+def _figure_in(offer: str, known: str) -> bool:
+    """The offer's own percentage or amount is one the facts or the policy give."""
+    said = {normal_figure(m.group(0)) for pattern in (PERCENT, MONEY) for m in pattern.finditer(offer)}
+    return bool(said) and said <= {
+        normal_figure(m.group(0)) for pattern in (PERCENT, MONEY) for m in pattern.finditer(known)
+    }
 
 
 def _free_in_facts(offer: str, known: str) -> bool:
