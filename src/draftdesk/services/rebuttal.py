@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 
 from draftdesk.domain.drafts import Family, ToneIssue
+from draftdesk.services.text_features import excerpt
 from draftdesk.services.tone_rules import issue
 
 # What usually happens, or what the store always does.
@@ -60,12 +61,10 @@ def rebuttals(text: str) -> Iterable[ToneIssue]:
         concluded = so is not None and not _OWN_ACTION.match(so.group("rest").strip())
         if not (concluded or _DENIAL.search(after)):
             continue
-        quote = sentence.strip()
-        quote = quote if len(quote) <= 90 else quote[:87].rstrip() + "…"
         yield issue(
             "rebuttal",
             Family.DEFENSIVE,
-            f"This argues from how things usually go that the fault lies elsewhere: “{quote}”",
+            f"This argues from how things usually go that the fault lies elsewhere: “{excerpt(sentence)}”",
             "Drop the argument; acknowledge what happened to this customer and offer the fix.",
             (m.start(), m.end()),
         )

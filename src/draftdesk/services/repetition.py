@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from draftdesk.adapters.chroma_store import ChromaStore
 from draftdesk.adapters.embeddings import Embedder
 from draftdesk.domain.drafts import Family, ToneIssue
-from draftdesk.services.text_features import shingles
+from draftdesk.services.text_features import excerpt, shingles
 from draftdesk.services.tone_rules import issue
 from draftdesk.settings import Settings
 
@@ -49,11 +49,11 @@ def resemblance_issue(match: Resemblance, where: str) -> ToneIssue:
     how = f"{match.overlap:.0%} of its wording"
     if match.similarity is not None:
         how += f", meaning {match.similarity:.2f} similar"
-    excerpt = match.text if len(match.text) <= 90 else match.text[:87] + "…"
+    quote = excerpt(match.text)
     return issue(
         "near_duplicate",
         Family.NEAR_DUPLICATE,
-        f"Reads like {where} {match.id} ({how}): “{excerpt}”",
+        f"Reads like {where} {match.id} ({how}): “{quote}”",
         "Rewrite it around this customer's own words, product and problem.",
     )
 

@@ -66,6 +66,12 @@ def shingles(text: str, size: int = 4) -> set[str]:
     return {" ".join(said[i : i + size]) for i in range(max(0, len(said) - size + 1))}
 
 
+def excerpt(text: str, limit: int = 90) -> str:
+    """The text as quoted in an issue: whole if short, else cut with an ellipsis."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "…"
+
+
 def sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if s.strip()]
 

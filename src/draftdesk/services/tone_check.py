@@ -20,7 +20,7 @@ from draftdesk.services import tone_rules as rules
 from draftdesk.services.language import detect_language
 from draftdesk.services.phrase_patterns import phrase_pattern
 from draftdesk.services.rebuttal import rebuttals
-from draftdesk.services.text_features import reading_grade
+from draftdesk.services.text_features import excerpt, reading_grade
 from draftdesk.services.tone_elements import (
     Background,
     reply_elements,
@@ -186,8 +186,7 @@ class ToneChecker:
             if _covered(found, family, (v.start, v.end)):
                 continue
             message, suggestion = _TONE_ADVICE[family]
-            quote = text[v.start : v.end].strip()
-            quote = quote if len(quote) <= 90 else quote[:87].rstrip() + "…"
+            quote = excerpt(text[v.start : v.end])
             yield issue(f"{family.value}_tone", family, f"{message}: “{quote}”", suggestion, (v.start, v.end))
 
     def _phrases(self, text: str, facts: str = "") -> Iterable[ToneIssue]:
