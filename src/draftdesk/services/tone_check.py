@@ -135,7 +135,9 @@ class ToneChecker:
         public = ctx.facts_text if ctx.kind == MessageKind.STATUS_UPDATE else ""
         issues = [
             *self._phrases(text, facts),
-            *rules.private_data(text, ctx.allowed_domains, " ".join([public, ctx.contact or ""])),
+            *rules.private_data(
+                text, ctx.allowed_domains, " ".join([public, ctx.contact or ""]), ctx.review_text or ""
+            ),
             *rules.style(text),
         ]
         issues += self._tone(text, issues)

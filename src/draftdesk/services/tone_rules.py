@@ -98,8 +98,11 @@ _ROLE_MAILBOX = re.compile(
 )
 
 
-def private_data(text: str, allowed: tuple[str, ...], public: str = "") -> Iterable[ToneIssue]:
-    """Personal data in public text; `public` holds the store's own published details."""
+def private_data(
+    text: str, allowed: tuple[str, ...], public: str = "", planted: str = ""
+) -> Iterable[ToneIssue]:
+    """Personal data in public text; `public` holds the store's own published details, `planted`
+    the review, whose own addresses a reply must never repeat, team mailbox or not."""
     public_numbers = {re.sub(r"\D", "", m.group(0)) for m in PHONE.finditer(public)}
     taken: list[tuple[int, int]] = []
     for pattern, what in (
@@ -110,8 +113,9 @@ def private_data(text: str, allowed: tuple[str, ...], public: str = "") -> Itera
         (ADDRESS, "a street address"),
     ):
         for m in pattern.finditer(text):
-            if what == "an email address" and (
-                _own(m.group(0).split("@")[1], allowed) or _ROLE_MAILBOX.match(m.group(0))
+            domain = m.group(0).split("@")[1].lower() if what == "an email address" else ""
+            if domain and (
+                _own(domain, allowed) or (_ROLE_MAILBOX.match(m.group(0)) and domain not in planted.lower())
             ):
                 continue  # the store's own support address, or any team's mailbox, is no one's personal data
             digits = re.sub(r"\D", "", m.group(0))
